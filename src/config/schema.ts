@@ -1,0 +1,195 @@
+// The configuration contract: one schema, one set of defaults. Unknown keys are rejected
+// so a typo never silently turns a feature off. Types are inferred from the schema.
+import { z } from 'zod';
+
+const METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const DEFAULT_REDACTED_HEADERS = ['authorization', 'cookie', 'set-cookie', 'proxy-authorization'];
+
+// Values that came from ${ENV} interpolation are strings; accept numeric/boolean strings.
+const numeric = (schema: z.ZodNumber) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v), schema);
+const bool = () => z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
+const port = () => numeric(z.number().int().min(0).max(65535));
+const ms = () => numeric(z.number().int().min(1).max(24 * 3600 * 1000));
+const httpUrl = () =>
+  z.string().refine((s) => { try { const u = new URL(s); return u.protocol === 'http:' || u.protocol === 'https:'; } catch { return false; } },
+    { message: 'expected an absolute http:// or https:// URL' });
+const pointerPattern = () => z.string().regex(/^(\/[^/]*)*$/, 'expected a JSON Pointer pattern starting with "/" (e.g. /meta/requestId, /items/*/id, /**/timestamp)');
+const headerName = () => z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'expected an HTTP header name').transform((s) => s.toLowerCase());
+
+const server = z.strictObject({
+  port: port().default(8080),
+  host: z.string().default('0.0.0.0'),
+  /** Response header naming who served the answer; false turns it off. */
+  servedByHeader: z.union([headerName(), z.literal(false)]).default('x-shadowgate-served-by'),
+  keepAliveTimeoutMs: ms().default(65_000),
+  /** Largest number of sockets kept to legacy. */
+  maxSockets: numeric(z.number().int().min(1)).default(1024),
+}).prefault({});
+
+const admin = z.strictObject({
+  port: port().default(9090),
+  /** Defaults to 0.0.0.0 with a token, 127.0.0.1 without one. */
+  host: z.string().optional(),
+  token: z.string().min(1).optional(),
+}).prefault({});
+
+const log = z.strictObject({
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).prefault({});
+
+const legacy = z.strictObject({
+  url: httpUrl(),
+  timeoutMs: ms().default(30_000),
+});
+
+const agent = z.strictObject({
+  url: httpUrl(),
+  timeoutMs: ms().default(10_000),
+  maxInFlight: numeric(z.number().int().min(1).max(100_000)).default(256),
+  /** Agent response bodies are read up to this size; the rest is discarded and the sample marked truncated. */
+  maxResponseBytes: numeric(z.number().int().min(0)).default(1_048_576),
+});
+
+const redact = z.strictObject({
+  headers: z.array(headerName()).default(DEFAULT_REDACTED_HEADERS),
+  /** JSON Pointer patterns masked in stored samples (request and both responses). */
+  fields: z.array(pointerPattern()).default([]),
+}).prefault({});
+
+const shadowBudget = z.strictObject({
+  /** Total bytes all in-flight shadows may hold (request + both responses). Over it: drop, reason buffer_full. */
+  maxBufferedBytes: numeric(z.number().int().min(1024)).default(64 * 1024 * 1024),
+  /** Legacy response bodies are captured for comparison up to this size. */
+  maxCaptureBytes: numeric(z.number().int().min(0)).default(1_048_576),
+}).prefault({});
+
+const samples = z.strictObject({
+  max: numeric(z.number().int().min(1).max(100_000)).default(1000),
+  /** Each stored body is cut at this size. */
+  maxBodyBytes: numeric(z.number().int().min(0)).default(64 * 1024),
+  /** Recent comparisons per route kept for the agreement ratio in /api/routes. */
+  window: numeric(z.number().int().min(1).max(100_000)).default(500),
+}).prefault({});
+
+const metrics = z.strictObject({
+  /** Distinct mismatch field labels per route; further fields are counted as "other". */
+  maxFieldsPerRoute: numeric(z.number().int().min(1).max(1000)).default(20),
+}).prefault({});
+
+const contextSource = z.strictObject({ header: headerName().optional(), cookie: z.string().optional() });
+const flags = z.strictObject({
+  file: z.string().optional(),
+  watch: bool().default(true),
+  unleash: z.strictObject({
+    url: httpUrl(),
+    token: z.string().min(1),
+    appName: z.string().default('shadowgate'),
+    environment: z.string().optional(),
+    refreshIntervalMs: numeric(z.number().int().min(1000)).default(5000),
+    instanceId: z.string().optional(),
+  }).optional(),
+  context: z.strictObject({
+    userId: contextSource.default({ header: 'x-user-id' }),
+    sessionId: contextSource.default({ header: 'x-session-id' }),
+    /** Request headers copied into the Unleash context as properties (for constraints). */
+    properties: z.array(headerName()).default([]),
+  }).prefault({}),
+}).prefault({});
+
+const routeName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 characters of letters, digits, "_", "." or "-"')
+  .refine((n) => n !== 'unmatched', { message: '"unmatched" is reserved for requests that match no route' });
+
+const compare = z.strictObject({
+  status: bool().default(true),
+  headers: z.array(headerName()).default(['content-type']),
+  ignore: z.array(pointerPattern()).default([]),
+  numericTolerance: numeric(z.number().min(0).max(1)).default(0),
+  unorderedArrays: z.array(pointerPattern()).default([]),
+  strings: z.strictObject({ trim: bool().default(false), caseInsensitive: bool().default(false), collapseWhitespace: bool().default(false) }).prefault({}),
+  text: z.strictObject({ mode: z.enum(['exact', 'normalized', 'similarity']).default('exact'), threshold: numeric(z.number().min(0).max(1)).default(0.9) }).prefault({}),
+  /** Path to a JS/TS module exporting compare(legacy, agent, ctx); relative to the config file. */
+  plugin: z.string().optional(),
+  maxDifferences: numeric(z.number().int().min(1).max(10_000)).default(50),
+}).prefault({});
+
+const gates = z.strictObject({
+  minConfidence: numeric(z.number().min(0).max(1)).optional(),
+  confidence: z.union([z.strictObject({ header: headerName() }), z.strictObject({ pointer: pointerPattern() })]).optional(),
+  schema: z.string().optional(),
+  plugin: z.string().optional(),
+  /** Agent statuses that pass; default: anything below 500. */
+  acceptStatus: z.array(numeric(z.number().int().min(100).max(599))).optional(),
+}).prefault({});
+
+const serve = z.strictObject({
+  timeoutMs: ms().default(3000),
+  fallback: z.enum(['on-failure', 'parallel']).default('on-failure'),
+  gates,
+  /** Retry transient agent failures for non-idempotent methods too. */
+  retryNonIdempotent: bool().default(false),
+  /** With parallel fallback: percent of agent-served requests for which legacy is also called and compared. */
+  compareLegacyPercent: numeric(z.number().min(0).max(100)).default(100),
+}).prefault({});
+
+const guardrail = z.strictObject({
+  minAgreement: numeric(z.number().min(0).max(1)).default(0.9),
+  maxErrorRate: numeric(z.number().min(0).max(1)).default(0.2),
+  minSamples: numeric(z.number().int().min(1)).default(50),
+  window: numeric(z.number().int().min(1).max(100_000)).default(200),
+  coolDownMs: numeric(z.number().int().min(0)).default(0),
+}).prefault({});
+
+const breaker = z.strictObject({
+  /** Consecutive agent failures that open the circuit. */
+  consecutiveFailures: numeric(z.number().int().min(1)).default(5),
+  /** How long the circuit stays open before a half-open probe. */
+  halfOpenAfterMs: ms().default(10_000),
+}).prefault({});
+
+const route = z.strictObject({
+  name: routeName,
+  match: z.strictObject({
+    path: z.string().regex(/^\//, 'expected a path starting with "/" (exact, /orders/:id params, or a trailing /*)'),
+    methods: z.array(z.string().transform((m) => m.toUpperCase()).pipe(z.enum(METHODS))).optional(),
+  }),
+  flags: z.strictObject({ shadow: z.string().min(1).optional(), serve: z.string().min(1).optional() }).prefault({}),
+  shadow: z.strictObject({
+    /** Static sample percentage; the shadow flag, when defined, must also be on. */
+    percent: numeric(z.number().min(0).max(100)).default(100),
+    sideEffects: bool().default(false),
+    maxBodyBytes: numeric(z.number().int().min(0)).default(1_048_576),
+    /** Redacted headers this route still sends to the agent (opt-in). */
+    forwardHeaders: z.array(headerName()).default([]),
+  }).prefault({}),
+  compare,
+  serve,
+  guardrail,
+  breaker,
+});
+
+export const configSchema = z.strictObject({
+  server,
+  admin,
+  log,
+  legacy,
+  agent,
+  redact,
+  shadow: shadowBudget,
+  samples,
+  metrics,
+  flags,
+  routes: z.array(route).min(1, 'expected at least one route').superRefine((routes, ctx) => {
+    const seen = new Set<string>();
+    routes.forEach((r, i) => {
+      if (seen.has(r.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate route name "${r.name}"` });
+      seen.add(r.name);
+    });
+  }),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type RouteConfig = Config['routes'][number];
+export type CompareConfig = RouteConfig['compare'];
+export type HttpMethod = (typeof METHODS)[number];

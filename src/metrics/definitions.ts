@@ -1,0 +1,103 @@
+// Every metric shadowgate exports: names, help and labels live here and nowhere else.
+// Dashboards and alert rules use only these names. Components get this object injected.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export function createMetrics(registry: Registry = new Registry(), options: { defaultMetrics?: boolean } = {}) {
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    requests: new Counter({
+      name: 'shadowgate_requests_total', help: 'Client requests answered, by route, method, status class and who served them.',
+      labelNames: ['route', 'method', 'status_class', 'served_by'] as const, registers,
+    }),
+    requestDuration: new Histogram({
+      name: 'shadowgate_request_duration_seconds', help: 'Client-facing latency, from request to end of response.',
+      labelNames: ['route'] as const, buckets: LATENCY_BUCKETS, registers,
+    }),
+    upstreamDuration: new Histogram({
+      name: 'shadowgate_upstream_duration_seconds', help: 'Time until an upstream finished its response body.',
+      labelNames: ['route', 'upstream'] as const, buckets: LATENCY_BUCKETS, registers,
+    }),
+    upstreamErrors: new Counter({
+      name: 'shadowgate_upstream_errors_total', help: 'Upstream failures: kind is timeout, connection, reset, status_5xx, invalid_response or too_large.',
+      labelNames: ['route', 'upstream', 'kind'] as const, registers,
+    }),
+    comparisons: new Counter({
+      name: 'shadowgate_comparisons_total', help: 'Comparison outcomes: match, mismatch, agent_error, legacy_error, skipped.',
+      labelNames: ['route', 'result'] as const, registers,
+    }),
+    mismatchFields: new Counter({
+      name: 'shadowgate_mismatch_fields_total', help: 'Differing fields in mismatches (bounded per route; the rest is "other").',
+      labelNames: ['route', 'field'] as const, registers,
+    }),
+    shadowDropped: new Counter({
+      name: 'shadowgate_shadow_dropped_total', help: 'Requests not mirrored, by reason.',
+      labelNames: ['route', 'reason'] as const, registers,
+    }),
+    shadowInflight: new Gauge({ name: 'shadowgate_shadow_inflight', help: 'Mirrored requests currently waiting for the agent.', registers }),
+    shadowInflightLimit: new Gauge({ name: 'shadowgate_shadow_inflight_limit', help: 'agent.maxInFlight.', registers }),
+    shadowBufferedBytes: new Gauge({ name: 'shadowgate_shadow_buffered_bytes', help: 'Bytes held by in-flight shadows (bodies being captured).', registers }),
+    shadowBufferedBytesLimit: new Gauge({ name: 'shadowgate_shadow_buffered_bytes_limit', help: 'shadow.maxBufferedBytes.', registers }),
+    samplesStored: new Gauge({ name: 'shadowgate_samples_stored', help: 'Comparison samples held in memory for the admin API.', registers }),
+    samplesEvicted: new Counter({ name: 'shadowgate_samples_evicted_total', help: 'Samples evicted because samples.max was reached.', registers }),
+    labelOverflow: new Counter({
+      name: 'shadowgate_label_overflow_total', help: 'Label values folded into "other" because a per-route limit was reached.',
+      labelNames: ['metric'] as const, registers,
+    }),
+    comparatorErrors: new Counter({
+      name: 'shadowgate_comparator_errors_total', help: 'Comparisons whose comparator (or plug-in) threw; counted as skipped.',
+      labelNames: ['route'] as const, registers,
+    }),
+    flagRollout: new Gauge({
+      name: 'shadowgate_flag_rollout_percent', help: 'Rollout percentage of each route flag (0 when disabled, 100 when on for all).',
+      labelNames: ['route', 'flag'] as const, registers,
+    }),
+    flagsSourceUp: new Gauge({
+      name: 'shadowgate_flags_source_up', help: '1 when the last flag refresh succeeded (file valid or Unleash reached).', registers,
+    }),
+    fallbacks: new Counter({
+      name: 'shadowgate_fallbacks_total', help: 'Requests the agent was meant to serve but legacy served, by reason.',
+      labelNames: ['route', 'reason'] as const, registers,
+    }),
+    circuitState: new Gauge({
+      name: 'shadowgate_circuit_state', help: 'Agent circuit per route: 0 closed, 1 half-open, 2 open.',
+      labelNames: ['route'] as const, registers,
+    }),
+    guardrailTripped: new Gauge({
+      name: 'shadowgate_guardrail_tripped', help: '1 while the route is demoted (by guardrail or kill switch).',
+      labelNames: ['route'] as const, registers,
+    }),
+    agentRetries: new Counter({
+      name: 'shadowgate_agent_retries_total', help: 'Retries of transient agent failures on the serve path.',
+      labelNames: ['route'] as const, registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'TRACE']);
+export function methodLabel(method: string | undefined): string {
+  return method !== undefined && KNOWN_METHODS.has(method) ? method : 'OTHER';
+}
+
+export function statusClass(status: number): string {
+  return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'other';
+}
+
+/** Keeps at most `limit` distinct values per route; later ones become "other". */
+export class BoundedLabels {
+  private readonly seen = new Map<string, Set<string>>();
+  constructor(private readonly limit: number, private readonly onOverflow: () => void = () => {}) {}
+  label(route: string, value: string): string {
+    let set = this.seen.get(route);
+    if (!set) this.seen.set(route, (set = new Set()));
+    if (set.has(value)) return value;
+    if (set.size < this.limit) { set.add(value); return value; }
+    this.onOverflow();
+    return 'other';
+  }
+}

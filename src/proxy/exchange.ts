@@ -1,0 +1,36 @@
+// Per-request state carried on the IncomingMessage through the passes, and the
+// client-facing metrics recorded once when the response closes.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { methodLabel, statusClass, type Metrics } from '../metrics/definitions.js';
+import type { ShadowJob } from '../shadow/job.js';
+
+export type ServedBy = 'legacy' | 'agent';
+
+export interface Exchange {
+  route: string;
+  t0: number;
+  /** The client's own Connection header, before hop-by-hop stripping. */
+  clientConnection: string | undefined;
+  servedBy: ServedBy;
+  job: ShadowJob | null;
+  legacyTimedOut: boolean;
+}
+
+const EXCHANGE = Symbol('shadowgate.exchange');
+type WithExchange = IncomingMessage & { [EXCHANGE]?: Exchange };
+
+export function startExchange(req: IncomingMessage, res: ServerResponse, route: string, metrics: Metrics): Exchange {
+  const exchange: Exchange = {
+    route, t0: performance.now(), clientConnection: req.headers.connection, servedBy: 'legacy', job: null, legacyTimedOut: false,
+  };
+  (req as WithExchange)[EXCHANGE] = exchange;
+  res.once('close', () => {
+    metrics.requests.inc({ route, method: methodLabel(req.method), status_class: statusClass(res.statusCode), served_by: exchange.servedBy });
+    metrics.requestDuration.observe({ route }, (performance.now() - exchange.t0) / 1000);
+  });
+  return exchange;
+}
+
+export function exchangeOf(req: IncomingMessage): Exchange | undefined {
+  return (req as WithExchange)[EXCHANGE];
+}

@@ -1,0 +1,207 @@
+// Progressive autonomy per route: flags (shadow / serve), kill switch, guardrail, circuit
+// breaker, and the share of traffic the agent serves. Implements what the data plane
+// asks of it (proxy/server.ts `Autonomy`) and what the admin API shows and does.
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/definitions.js';
+import type { FlagSource, FlagState } from '../flags/index.js';
+import type { RouteRuntime } from '../routing/runtime.js';
+import type { RequestContext } from '../routing/context.js';
+import type { Autonomy } from '../proxy/server.js';
+import type { LegacyProxy } from '../proxy/legacy.js';
+import { UpstreamClient } from '../shadow/client.js';
+import type { ShadowDispatcher } from '../shadow/dispatcher.js';
+import type { ComparisonResult } from '../store/result-window.js';
+import { AgentBreaker, CIRCUIT_GAUGE } from './breaker.js';
+import { createGates, type GateFn } from './gates.js';
+import { Guardrail } from './guardrail.js';
+import { createServeHandler, type ServeControl } from './handler.js';
+
+interface RouteControl extends ServeControl {
+  route: RouteRuntime;
+  killed: { by: string; why: string; at: string } | null;
+  served: boolean[];   // ring of recent serve decisions (true = agent answered)
+  servedNext: number;
+  servedAgent: number;
+  servedTotal: number;
+}
+
+const SHARE_WINDOW = 1000;
+
+export interface AutonomyDeps {
+  config: Config;
+  routes: readonly RouteRuntime[];
+  flags: FlagSource | null;
+  agentClient: UpstreamClient;
+  legacy: LegacyProxy;
+  metrics: Metrics;
+  log: Logger;
+}
+
+export async function createAutonomy(deps: AutonomyDeps) {
+  const { config, flags, metrics, log } = deps;
+  const controls = new Map<string, RouteControl>();
+  let dispatcher: ShadowDispatcher | null = null;
+  const legacyClient = new UpstreamClient(config.legacy.url, { connections: config.server.maxSockets });
+
+  for (const route of deps.routes) {
+    const gates: GateFn = await createGates(route.config);
+    const control: RouteControl = {
+      route, gates, killed: null, served: [], servedNext: 0, servedAgent: 0, servedTotal: 0,
+      breaker: new AgentBreaker(route.config.breaker, (state) => {
+        metrics.circuitState.set({ route: route.name }, CIRCUIT_GAUGE[state]);
+        log.warn({ route: route.name, circuit: state }, 'agent circuit changed state');
+      }),
+      guardrail: new Guardrail(route.config.guardrail),
+      onServed(agent) {
+        const old = control.served[control.servedNext];
+        if (old !== undefined) { control.servedTotal--; if (old) control.servedAgent--; }
+        control.served[control.servedNext] = agent;
+        control.servedTotal++;
+        if (agent) control.servedAgent++;
+        control.servedNext = (control.servedNext + 1) % SHARE_WINDOW;
+      },
+      onGuardrailTrip(reason) {
+        if (!reason) return;
+        metrics.guardrailTripped.set({ route: route.name }, 1);
+        log.warn({ event: 'demoted', route: route.name, who: 'guardrail', why: reason }, 'route demoted: agent stops serving, shadowing continues');
+      },
+    };
+    controls.set(route.name, control);
+    metrics.circuitState.set({ route: route.name }, 0);
+    metrics.guardrailTripped.set({ route: route.name }, 0);
+  }
+
+  const control = (route: RouteRuntime) => controls.get(route.name)!;
+  const isDemoted = (c: RouteControl) => {
+    const demoted = c.guardrail.isDemoted();
+    if (!demoted && !c.killed) metrics.guardrailTripped.set({ route: c.route.name }, 0); // cool-down passed
+    return demoted;
+  };
+
+  const serve = createServeHandler({
+    config, legacy: deps.legacy, legacyClient, agentClient: deps.agentClient, metrics, log, control,
+    dispatcher: () => dispatcher!,
+  });
+
+  const refreshFlagGauges = () => {
+    for (const route of deps.routes) {
+      for (const kind of ['shadow', 'serve'] as const) {
+        const state = flags?.state(route.config.flags[kind]!);
+        metrics.flagRollout.set({ route: route.name, flag: kind }, rolloutOf(state, kind, route.config.shadow.percent));
+      }
+    }
+    const status = flags?.status();
+    metrics.flagsSourceUp.set(status ? (status.lastError ? 0 : 1) : 1);
+  };
+  refreshFlagGauges();
+  const unsubscribe = flags?.onChange(refreshFlagGauges);
+  const gaugeTimer = setInterval(refreshFlagGauges, 5000);
+  gaugeTimer.unref();
+
+  const autonomy: Autonomy & {
+    onComparison(route: string, result: ComparisonResult): void;
+    attach(d: ShadowDispatcher): void;
+    routeActions(): { list(): object[]; get(name: string): object | undefined; act(name: string, action: 'kill' | 'unkill' | 'reset', who: string, why: string): boolean };
+    close(): Promise<void>;
+  } = {
+    shadowFlag(route, ctx: RequestContext) {
+      if (!flags) return undefined;
+      const name = route.config.flags.shadow!;
+      return flags.state(name).known ? flags.isEnabled(name, ctx) : undefined;
+    },
+    serveFlag(route, ctx) {
+      return flags !== null && flags.isEnabled(route.config.flags.serve!, ctx);
+    },
+    routeState(route) {
+      const c = control(route);
+      return { killed: c.killed !== null, demoted: isDemoted(c), circuitOpen: c.breaker.isOpen() };
+    },
+    serve(route, exchange, req, res) {
+      serve(route, exchange, req, res);
+    },
+    countFallback(route, reason) {
+      metrics.fallbacks.inc({ route: route.name, reason });
+      control(route).onServed(false);
+    },
+    onComparison(routeName, result) {
+      const c = controls.get(routeName);
+      if (!c || result === 'skipped' || result === 'legacy_error') return;
+      c.onGuardrailTrip(c.guardrail.recordCall(result === 'agent_error'));
+      if (result === 'match' || result === 'mismatch') c.onGuardrailTrip(c.guardrail.recordComparison(result === 'match'));
+    },
+    attach(d) {
+      dispatcher = d;
+      d.guard = (route, call) => control(route).breaker.run(call);
+    },
+    routeActions() {
+      return {
+        list: () => deps.routes.map((r) => view(r)),
+        get: (name) => { const r = deps.routes.find((x) => x.name === name); return r ? view(r) : undefined; },
+        act: (name, action, who, why) => {
+          const c = controls.get(name);
+          if (!c) return false;
+          if (action === 'kill') {
+            c.killed = { by: who, why, at: new Date().toISOString() };
+            metrics.guardrailTripped.set({ route: name }, 1);
+          } else if (action === 'unkill') {
+            c.killed = null;
+            if (!c.guardrail.isDemoted()) metrics.guardrailTripped.set({ route: name }, 0);
+          } else {
+            c.guardrail.reset();
+            if (!c.killed) metrics.guardrailTripped.set({ route: name }, 0);
+          }
+          log.warn({ event: action, route: name, who, why }, `route ${action}`);
+          return true;
+        },
+      };
+    },
+    async close() {
+      clearInterval(gaugeTimer);
+      unsubscribe?.();
+      await legacyClient.close();
+    },
+  };
+
+  function view(route: RouteRuntime) {
+    const c = control(route);
+    const w = route.window.snapshot();
+    const guard = c.guardrail.status();
+    const flagView = (kind: 'shadow' | 'serve') => {
+      const name = route.config.flags[kind]!;
+      const state = flags?.state(name);
+      return { name, known: state?.known ?? false, enabled: state?.enabled ?? false, rolloutPercent: state?.rolloutPercent ?? null, effectivePercent: rolloutOf(state, kind, route.config.shadow.percent) };
+    };
+    const shadowFlag = flagView('shadow');
+    const serveFlag = flagView('serve');
+    const mode = c.killed ? 'killed' : guard.demoted ? 'demoted'
+      : serveFlag.effectivePercent >= 100 ? 'full' : serveFlag.effectivePercent > 0 ? 'conditional' : 'shadow';
+    return {
+      name: route.name,
+      match: route.config.match,
+      mode,
+      flags: { shadow: shadowFlag, serve: serveFlag },
+      shadowPercent: route.config.shadow.percent,
+      servedByAgentShare: c.servedTotal === 0 ? 0 : c.servedAgent / c.servedTotal,
+      demoted: guard.demoted,
+      demotion: guard.demoted ? { reason: guard.reason, since: guard.since ? new Date(guard.since).toISOString() : null } : null,
+      killed: c.killed,
+      circuit: c.breaker.name(),
+      agreement: w.agreement,
+      agentErrorRate: w.agentErrorRate,
+      window: w,
+      guardrail: { ...route.config.guardrail, agreement: guard.agreement, errorRate: guard.errorRate, comparisons: guard.comparisons, calls: guard.calls },
+      counts: { ...route.totals },
+    };
+  }
+
+  return autonomy;
+}
+
+/** 0 when off or unknown, the rollout when one strategy has it, 100 when on for everyone. */
+function rolloutOf(state: FlagState | undefined, kind: 'shadow' | 'serve', shadowPercent: number): number {
+  // An undefined shadow flag leaves the static percentage in charge; an undefined serve flag is off.
+  if (!state || !state.known) return kind === 'shadow' ? shadowPercent : 0;
+  if (!state.enabled) return 0;
+  return state.rolloutPercent ?? 100;
+}

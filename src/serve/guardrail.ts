@@ -1,0 +1,97 @@
+// Automatic rollback. Over a sliding window of recent agent outcomes (with a minimum
+// sample count), agreement below minAgreement or agent error rate above maxErrorRate
+// demotes the route: the agent stops serving until a reset or the cool-down.
+
+export interface GuardrailOptions { minAgreement: number; maxErrorRate: number; minSamples: number; window: number; coolDownMs: number }
+
+export interface GuardrailStatus {
+  demoted: boolean;
+  reason: string | null;
+  since: number | null;
+  agreement: number | null;
+  errorRate: number | null;
+  comparisons: number;
+  calls: number;
+}
+
+/** Ring of booleans with a running count of `true`. */
+class BoolRing {
+  private readonly ring: (boolean | undefined)[];
+  private next = 0;
+  size = 0;
+  trues = 0;
+  constructor(readonly capacity: number) { this.ring = new Array(capacity); }
+  push(v: boolean): void {
+    const old = this.ring[this.next];
+    if (old !== undefined) { this.size--; if (old) this.trues--; }
+    this.ring[this.next] = v;
+    this.size++;
+    if (v) this.trues++;
+    this.next = (this.next + 1) % this.capacity;
+  }
+  clear(): void { this.ring.fill(undefined); this.next = 0; this.size = 0; this.trues = 0; }
+}
+
+export class Guardrail {
+  private readonly agreements: BoolRing;
+  private readonly errors: BoolRing; // true = the call failed
+  private demotedAt: number | null = null;
+  private reason: string | null = null;
+
+  constructor(private readonly options: GuardrailOptions, private readonly now: () => number = Date.now) {
+    this.agreements = new BoolRing(options.window);
+    this.errors = new BoolRing(options.window);
+  }
+
+  /** A legacy-vs-agent comparison (shadow or parallel serve). Returns a trip reason when this record demoted the route. */
+  recordComparison(match: boolean): string | null {
+    this.agreements.push(match);
+    return this.evaluate();
+  }
+
+  /** An agent call outcome (shadow or serve). */
+  recordCall(failed: boolean): string | null {
+    this.errors.push(failed);
+    return this.evaluate();
+  }
+
+  private evaluate(): string | null {
+    if (this.isDemoted()) return null;
+    const { minSamples, minAgreement, maxErrorRate } = this.options;
+    let reason: string | null = null;
+    if (this.agreements.size >= minSamples && this.agreements.trues / this.agreements.size < minAgreement) {
+      reason = `agreement ${(this.agreements.trues / this.agreements.size).toFixed(3)} < ${minAgreement} over ${this.agreements.size} comparisons`;
+    } else if (this.errors.size >= minSamples && this.errors.trues / this.errors.size > maxErrorRate) {
+      reason = `agent error rate ${(this.errors.trues / this.errors.size).toFixed(3)} > ${maxErrorRate} over ${this.errors.size} calls`;
+    }
+    if (reason) { this.demotedAt = this.now(); this.reason = reason; }
+    return reason;
+  }
+
+  /** Demoted now? A passed cool-down lifts the demotion and starts a fresh window. */
+  isDemoted(): boolean {
+    if (this.demotedAt === null) return false;
+    if (this.options.coolDownMs > 0 && this.now() - this.demotedAt >= this.options.coolDownMs) {
+      this.reset();
+      return false;
+    }
+    return true;
+  }
+
+  reset(): void {
+    this.demotedAt = null;
+    this.reason = null;
+    this.agreements.clear();
+    this.errors.clear();
+  }
+
+  status(): GuardrailStatus {
+    const demoted = this.isDemoted();
+    return {
+      demoted, reason: this.reason, since: this.demotedAt,
+      agreement: this.agreements.size ? this.agreements.trues / this.agreements.size : null,
+      errorRate: this.errors.size ? this.errors.trues / this.errors.size : null,
+      comparisons: this.agreements.size, calls: this.errors.size,
+    };
+  }
+}

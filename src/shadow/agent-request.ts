@@ -1,0 +1,26 @@
+// What the agent sees of a mirrored request: the same method, path, query and body, its
+// own Host (the original in x-forwarded-host), a marker header so it can skip side
+// effects, and none of the redacted headers unless the route opts in.
+import type { IncomingMessage } from 'node:http';
+
+export const SHADOW_MARKER = 'x-shadowgate-shadow';
+export const SAMPLE_ID_HEADER = 'x-shadowgate-sample-id';
+
+// Never forwarded by undici-built requests: it sets these itself or refuses them.
+const NOT_FORWARDED = new Set(['host', 'content-length', 'expect', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-connection']);
+
+export function buildAgentHeaders(
+  req: IncomingMessage, agentHost: string, redacted: readonly string[], forward: readonly string[], sampleId: string,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || NOT_FORWARDED.has(name)) continue;
+    if (redacted.includes(name) && !forward.includes(name)) continue;
+    out[name] = value;
+  }
+  out.host = agentHost;
+  if (req.headers.host && !out['x-forwarded-host']) out['x-forwarded-host'] = req.headers.host;
+  out[SHADOW_MARKER] = '1';
+  out[SAMPLE_ID_HEADER] = sampleId;
+  return out;
+}

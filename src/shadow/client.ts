@@ -1,0 +1,99 @@
+// Calls the proxy makes itself go through one undici pool per upstream: keep-alive,
+// bounded connections, and every failure classified so metrics and gates can name it.
+import { Pool } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+
+export type FailureKind = 'timeout' | 'connection' | 'reset' | 'invalid_response' | 'aborted';
+
+export interface UpstreamResponse {
+  ok: true;
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  truncated: boolean;
+  durationMs: number;
+}
+export interface UpstreamFailure { ok: false; kind: FailureKind; message: string; durationMs: number }
+export type UpstreamResult = UpstreamResponse | UpstreamFailure;
+
+export interface UpstreamRequest {
+  method: string;
+  path: string;               // path + query, relative to the upstream's base URL
+  headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>;
+  body?: Buffer | null;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  signal?: AbortSignal;
+}
+
+export class UpstreamClient {
+  private readonly pool: Pool;
+  private readonly basePath: string;
+  readonly host: string;
+
+  constructor(url: string, options: { connections: number; keepAliveTimeoutMs?: number }) {
+    const u = new URL(url);
+    this.pool = new Pool(u.origin, {
+      connections: options.connections,
+      pipelining: 1,
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? 4000,
+    });
+    this.basePath = u.pathname === '/' ? '' : u.pathname.replace(/\/$/, '');
+    this.host = u.host;
+  }
+
+  async request(req: UpstreamRequest): Promise<UpstreamResult> {
+    const started = performance.now();
+    const timeout = AbortSignal.timeout(req.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
+    try {
+      const res = await this.pool.request({
+        method: req.method as 'GET',
+        path: this.basePath + req.path,
+        headers: req.headers as Record<string, string>,
+        body: req.body && req.body.length > 0 ? req.body : null,
+        signal,
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.timeoutMs,
+      });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let truncated = false;
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        if (truncated) continue; // keep reading so the connection can be reused
+        if (size + chunk.length > req.maxResponseBytes) {
+          chunks.push(chunk.subarray(0, req.maxResponseBytes - size));
+          size = req.maxResponseBytes;
+          truncated = true;
+          res.body.destroy(); // don't pull a huge body through: the socket is dropped instead
+          break;
+        }
+        chunks.push(chunk);
+        size += chunk.length;
+      }
+      return {
+        ok: true, status: res.statusCode, headers: res.headers as UpstreamResponse['headers'],
+        body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), truncated,
+        durationMs: performance.now() - started,
+      };
+    } catch (err) {
+      return { ok: false, ...classify(err, timeout.aborted, req.signal?.aborted ?? false), durationMs: performance.now() - started };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.destroy();
+  }
+}
+
+export function classify(err: unknown, timedOut: boolean, aborted: boolean): { kind: FailureKind; message: string } {
+  const e = err as { code?: string; name?: string; message?: string };
+  const code = e.code ?? e.name ?? 'error';
+  if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'TimeoutError') {
+    return { kind: 'timeout', message: code };
+  }
+  if (aborted || code === 'AbortError' || code === 'UND_ERR_ABORTED') return { kind: 'aborted', message: code };
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'EAI_AGAIN') return { kind: 'connection', message: code };
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE' || code === 'UND_ERR_CLOSED') return { kind: 'reset', message: code };
+  return { kind: 'invalid_response', message: code };
+}

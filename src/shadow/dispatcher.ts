@@ -1,0 +1,144 @@
+// Bounded shadow dispatch. A slot is taken when a request is chosen for mirroring and
+// given back when both answers are in; when all agent.maxInFlight slots are taken, new
+// shadows are dropped and counted, never queued. Nothing here can throw into the
+// client's request: every failure becomes a counted outcome.
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/definitions.js';
+import type { RouteRuntime } from '../routing/runtime.js';
+import { ByteBudget } from './capture.js';
+import type { UpstreamClient, UpstreamResult } from './client.js';
+import { ShadowJob } from './job.js';
+import { buildAgentHeaders } from './agent-request.js';
+
+export interface DispatcherOptions {
+  maxInFlight: number;
+  maxBufferedBytes: number;
+  maxCaptureBytes: number;
+  agentTimeoutMs: number;
+  agentMaxResponseBytes: number;
+  redactedHeaders: readonly string[];
+}
+
+export type DropReason = 'backpressure' | 'body_too_large' | 'buffer_full' | 'client_aborted' | 'draining';
+
+export class ShadowDispatcher {
+  inflight = 0;
+  readonly budget: ByteBudget;
+  private draining = false;
+  private idle: (() => void) | null = null;
+  private loggedBackpressure = false;
+
+  constructor(
+    private readonly options: DispatcherOptions,
+    private readonly client: UpstreamClient,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+    private readonly onComplete: (job: ShadowJob) => void | Promise<void>,
+  ) {
+    this.budget = new ByteBudget(options.maxBufferedBytes);
+    metrics.shadowInflightLimit.set(options.maxInFlight);
+    metrics.shadowBufferedBytesLimit.set(options.maxBufferedBytes);
+  }
+
+  drop(route: string, reason: string): void {
+    this.metrics.shadowDropped.inc({ route, reason });
+  }
+
+  /** Takes a slot for a mirrored request, or counts the drop and returns null. */
+  begin(route: RouteRuntime, req: IncomingMessage, path: string): ShadowJob | null {
+    if (this.draining) { this.drop(route.name, 'draining'); return null; }
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > route.config.shadow.maxBodyBytes) { this.drop(route.name, 'body_too_large'); return null; }
+    if (this.inflight >= this.options.maxInFlight) {
+      if (!this.loggedBackpressure) {
+        this.loggedBackpressure = true; // once: a flood of identical lines helps no one; the metric counts them all
+        this.log.warn({ route: route.name, maxInFlight: this.options.maxInFlight }, 'shadow backpressure: agent.maxInFlight reached, dropping shadows (logged once)');
+      }
+      this.drop(route.name, 'backpressure');
+      return null;
+    }
+    this.inflight++;
+    this.metrics.shadowInflight.set(this.inflight);
+    const job = new ShadowJob(route, req.method ?? 'GET', path, req.headers, this.budget, this.options.maxCaptureBytes, (j) => this.finish(j));
+    return job;
+  }
+
+  /** Tees the request body as it streams to legacy; sends the copy once it is complete. */
+  teeRequest(job: ShadowJob, req: IncomingMessage, pathWithQuery: string): void {
+    req.on('data', (chunk: Buffer) => {
+      if (job.abandoned) return;
+      if (!job.request.push(chunk)) job.abandon(job.request.stopped === 'limit' ? 'body_too_large' : 'buffer_full');
+    });
+    req.once('end', () => {
+      if (job.abandoned) return;
+      this.send(job, req, pathWithQuery);
+    });
+    req.once('close', () => {
+      if (!req.complete) job.abandon('client_aborted');
+    });
+  }
+
+  private send(job: ShadowJob, req: IncomingMessage, pathWithQuery: string): void {
+    const headers = buildAgentHeaders(req, this.client.host, this.options.redactedHeaders, job.route.config.shadow.forwardHeaders, job.id);
+    const call = () => this.client.request({
+      method: job.method, path: pathWithQuery, headers, body: job.request.buffer(),
+      timeoutMs: this.options.agentTimeoutMs, maxResponseBytes: this.options.agentMaxResponseBytes, signal: job.abort.signal,
+    });
+    this.guard(job.route, call).then(
+      (result) => (result === null ? job.abandon('circuit_open') : job.settleAgent(result)),
+      (err: unknown) => job.settleAgent({ ok: false, kind: 'invalid_response', message: String(err), durationMs: 0 }),
+    );
+  }
+
+  /** Wraps every agent call (the circuit breaker hooks in here); null means "refused". */
+  guard: (route: RouteRuntime, call: () => Promise<UpstreamResult>) => Promise<UpstreamResult | null> = (_route, call) => call();
+
+  /** A job for an exchange that is not a shadow (parallel serve): no slot, compared the same way. */
+  detachedJob(route: RouteRuntime, req: IncomingMessage, path: string, body: Buffer): ShadowJob {
+    const job = new ShadowJob(route, req.method ?? 'GET', path, req.headers, this.budget, this.options.maxCaptureBytes, (j) => {
+      setImmediate(() => {
+        Promise.resolve().then(() => this.onComplete(j))
+          .catch((err: unknown) => this.log.error({ err, route: j.route.name }, 'comparison failed'))
+          .finally(() => j.release());
+      });
+    });
+    job.request.push(body);
+    return job;
+  }
+
+  private finish(job: ShadowJob): void {
+    if (job.abandoned) this.drop(job.route.name, job.abandoned);
+    const done = () => {
+      job.release();
+      this.inflight--;
+      this.metrics.shadowInflight.set(this.inflight);
+      this.metrics.shadowBufferedBytes.set(this.budget.used);
+      if (this.inflight === 0 && this.idle) this.idle();
+    };
+    if (job.abandoned) { done(); return; }
+    // Compare off the I/O callback that completed the job; the slot is held until the
+    // outcome is recorded, so slow plug-in comparators are bounded too.
+    setImmediate(() => {
+      Promise.resolve()
+        .then(() => this.onComplete(job))
+        .catch((err: unknown) => this.log.error({ err, route: job.route.name }, 'shadow outcome failed'))
+        .finally(done);
+    });
+  }
+
+  bufferedBytes(): number {
+    return this.budget.used;
+  }
+
+  /** Stops taking shadows and waits (bounded) for in-flight ones to finish. */
+  async drain(timeoutMs: number): Promise<void> {
+    this.draining = true;
+    if (this.inflight === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+      this.idle = () => { clearTimeout(timer); resolve(); };
+    });
+  }
+}

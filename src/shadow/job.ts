@@ -1,0 +1,108 @@
+// One mirrored request: the tee'd request body, what legacy answered, what the agent
+// answered. It completes once both sides are known, exactly once.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { BodyCapture, type ByteBudget } from './capture.js';
+import type { UpstreamResult } from './client.js';
+import type { RouteRuntime } from '../routing/runtime.js';
+
+export interface LegacySide {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: BodyCapture;
+  durationMs: number;
+  complete: boolean;         // body fully received
+}
+
+export type AbandonReason = 'body_too_large' | 'buffer_full' | 'client_aborted' | 'circuit_open';
+
+export class ShadowJob {
+  readonly id = randomUUID();
+  readonly at = new Date();
+  readonly t0 = performance.now();
+  readonly request: BodyCapture;
+  readonly abort = new AbortController();
+  legacy: LegacySide | null = null;
+  legacyError: { kind: string; message: string } | null = null;
+  agent: UpstreamResult | null = null;
+  abandoned: AbandonReason | null = null;
+  private legacyDone = false;
+  private agentDone = false;
+  private finished = false;
+
+  constructor(
+    readonly route: RouteRuntime,
+    readonly method: string,
+    readonly path: string,
+    readonly headers: Record<string, string | string[] | undefined>,
+    private readonly budget: ByteBudget,
+    captureLimit: number,
+    private readonly onFinish: (job: ShadowJob) => void,
+  ) {
+    this.request = new BodyCapture(route.config.shadow.maxBodyBytes, budget);
+    this.captureLimit = captureLimit;
+  }
+  private readonly captureLimit: number;
+
+  attachLegacy(status: number, headers: LegacySide['headers'], stream: IncomingMessage): void {
+    if (this.abandoned) return; // released already: capturing now would leak budget
+    const side: LegacySide = { status, headers, body: new BodyCapture(this.captureLimit, this.budget), durationMs: 0, complete: false };
+    this.legacy = side;
+    stream.on('data', (chunk: Buffer) => { if (!this.abandoned) side.body.push(chunk); });
+    stream.once('end', () => {
+      side.complete = true;
+      side.durationMs = performance.now() - this.t0;
+      this.settleLegacy();
+    });
+    stream.once('close', () => { if (!side.complete) this.failLegacy('reset', 'legacy response ended early'); });
+  }
+
+  /** Legacy's answer when it was read by the proxy itself (parallel serve), not streamed. */
+  setLegacy(status: number, headers: LegacySide['headers'], body: Buffer, durationMs: number, truncated: boolean): void {
+    const side: LegacySide = { status, headers, body: new BodyCapture(this.captureLimit, this.budget), durationMs, complete: true };
+    side.body.push(body);
+    if (truncated && !side.body.stopped) side.body.stopped = 'limit';
+    this.legacy = side;
+    this.settleLegacy();
+  }
+
+  failLegacy(kind: string, message: string): void {
+    if (this.legacyDone) return;
+    this.legacyError = { kind, message };
+    this.settleLegacy();
+  }
+
+  /** The agent call won't happen (or won't matter); both sides settle now. */
+  abandon(reason: AbandonReason): void {
+    if (this.abandoned || this.finished) return;
+    this.abandoned = reason;
+    this.abort.abort();
+    this.legacyDone = true;
+    this.agentDone = true;
+    this.finish();
+  }
+
+  settleAgent(result: UpstreamResult): void {
+    if (this.agentDone) return;
+    this.agent = result;
+    this.agentDone = true;
+    this.finish();
+  }
+
+  private settleLegacy(): void {
+    this.legacyDone = true;
+    this.finish();
+  }
+
+  private finish(): void {
+    if (this.finished || !this.legacyDone || !this.agentDone) return;
+    this.finished = true;
+    this.onFinish(this);
+  }
+
+  /** Returns every captured byte to the shared budget. */
+  release(): void {
+    this.request.release();
+    this.legacy?.body.release();
+  }
+}

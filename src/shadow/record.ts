@@ -1,0 +1,89 @@
+// Turns a finished shadow job into one comparison result: metrics, the route's window,
+// a redacted sample for mismatches and agent errors, and one log line.
+import type { Logger } from '../log.js';
+import { BoundedLabels, type Metrics } from '../metrics/definitions.js';
+import type { CapturedResponse, CompareOutcome } from '../compare/types.js';
+import type { ComparisonResult } from '../store/result-window.js';
+import type { SampleStore } from '../store/samples.js';
+import type { Redactor } from '../store/redact.js';
+import type { ShadowJob } from './job.js';
+
+export interface Comparison {
+  result: ComparisonResult;
+  reason?: string;
+  outcome?: CompareOutcome;
+}
+
+export interface RecorderDeps {
+  metrics: Metrics;
+  log: Logger;
+  samples: SampleStore;
+  redactor: Redactor;
+  maxFieldsPerRoute: number;
+  /** Called after every recorded comparison (guardrails listen here). */
+  onResult?: (route: string, result: ComparisonResult) => void;
+}
+
+export function createRecorder(deps: RecorderDeps): (job: ShadowJob) => Promise<void> {
+  const fields = new BoundedLabels(deps.maxFieldsPerRoute, () => deps.metrics.labelOverflow.inc({ metric: 'shadowgate_mismatch_fields_total' }));
+
+  return async (job) => {
+    const route = job.route;
+    const comparison = await judge(job, deps);
+    const { metrics } = deps;
+    metrics.comparisons.inc({ route: route.name, result: comparison.result });
+    route.window.record(comparison.result);
+    route.totals[comparison.result] = (route.totals[comparison.result] ?? 0) + 1;
+    if (job.agent?.ok) metrics.upstreamDuration.observe({ route: route.name, upstream: 'agent' }, job.agent.durationMs / 1000);
+    if (job.agent && !job.agent.ok && job.agent.kind !== 'aborted') {
+      metrics.upstreamErrors.inc({ route: route.name, upstream: 'agent', kind: job.agent.kind });
+    } else if (job.agent?.ok && job.agent.status >= 500) {
+      metrics.upstreamErrors.inc({ route: route.name, upstream: 'agent', kind: 'status_5xx' });
+    }
+    if (comparison.result === 'mismatch') {
+      const seen = new Set<string>();
+      for (const d of comparison.outcome?.differences ?? []) {
+        const field = fields.label(route.name, d.field);
+        if (seen.has(field)) continue; // a field counts once per comparison
+        seen.add(field);
+        metrics.mismatchFields.inc({ route: route.name, field });
+      }
+    }
+    if (comparison.result === 'mismatch' || comparison.result === 'agent_error') {
+      deps.samples.add(deps.redactor.sample(job, comparison));
+      metrics.samplesStored.set(deps.samples.size);
+    }
+    const level = comparison.result === 'match' || comparison.result === 'skipped' ? 'debug' : 'info';
+    deps.log[level]({
+      event: 'comparison', sampleId: job.id, route: route.name, result: comparison.result, reason: comparison.reason,
+      fields: comparison.outcome?.differences.slice(0, 10).map((d) => d.pointer || d.field),
+      legacyMs: round(job.legacy?.durationMs), agentMs: round(job.agent?.durationMs),
+    }, 'comparison');
+    deps.onResult?.(route.name, comparison.result);
+  };
+}
+
+function round(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : Math.round(ms * 10) / 10;
+}
+
+async function judge(job: ShadowJob, deps: RecorderDeps): Promise<Comparison> {
+  const legacy = job.legacy;
+  if (job.legacyError || !legacy) return { result: 'legacy_error', reason: job.legacyError?.kind ?? 'no_response' };
+  if (legacy.status >= 500) return { result: 'legacy_error', reason: 'status_5xx' };
+  const agent = job.agent;
+  if (!agent || !agent.ok) return { result: 'agent_error', reason: agent?.kind ?? 'no_response' };
+  if (agent.status >= 500) return { result: 'agent_error', reason: 'status_5xx' };
+  const legacyResponse: CapturedResponse = {
+    status: legacy.status, headers: legacy.headers, body: legacy.body.buffer(), truncated: legacy.body.stopped !== null,
+  };
+  const agentResponse: CapturedResponse = { status: agent.status, headers: agent.headers, body: agent.body, truncated: agent.truncated };
+  try {
+    const outcome = await job.route.compare(legacyResponse, agentResponse, { route: job.route.name, method: job.method, path: job.path });
+    return { result: outcome.result, outcome };
+  } catch (err) {
+    deps.metrics.comparatorErrors.inc({ route: job.route.name });
+    deps.log.warn({ route: job.route.name, sampleId: job.id, err: (err as Error).message }, 'comparator failed; counted as skipped');
+    return { result: 'skipped', reason: 'comparator_error' };
+  }
+}
