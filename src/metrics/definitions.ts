@@ -70,6 +70,22 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
       name: 'shadowgate_guardrail_tripped', help: '1 while the route is demoted (by guardrail or kill switch).',
       labelNames: ['route'] as const, registers,
     }),
+    agentTokens: new Counter({
+      name: 'shadowgate_agent_tokens_total', help: 'Tokens the agent reports using, by type (input, output).',
+      labelNames: ['route', 'type'] as const, registers,
+    }),
+    agentConfidence: new Histogram({
+      name: 'shadowgate_agent_confidence', help: 'Confidence the agent reports for its answers (0..1).',
+      labelNames: ['route'] as const, buckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1], registers,
+    }),
+    agentToolCalls: new Counter({
+      name: 'shadowgate_agent_tool_calls_total', help: 'Tool calls the agent reports, by tool (bounded per route) and outcome.',
+      labelNames: ['route', 'tool', 'outcome'] as const, registers,
+    }),
+    reviewVerdicts: new Counter({
+      name: 'shadowgate_review_verdicts_total', help: 'Human verdicts recorded on comparison samples.',
+      labelNames: ['route', 'verdict'] as const, registers,
+    }),
     agentRetries: new Counter({
       name: 'shadowgate_agent_retries_total', help: 'Retries of transient agent failures on the serve path.',
       labelNames: ['route'] as const, registers,

@@ -38,6 +38,7 @@ export function createLegacyProxy(options: LegacyProxyOptions, metrics: Metrics,
     if (!exchange) return;
     const headers = proxyRes.headers;
     stripHopByHop(headers);
+    const captured = exchange.job ? { ...headers } : null; // what legacy said, before our own additions
     // http-proxy copies these to the client; keep the client's own keep-alive choice.
     headers.connection = exchange.clientConnection?.toLowerCase().includes('close') ? 'close' : 'keep-alive';
     if (req.httpVersion === '1.0' && !exchange.clientConnection?.toLowerCase().includes('keep-alive')) headers.connection = 'close';
@@ -47,7 +48,7 @@ export function createLegacyProxy(options: LegacyProxyOptions, metrics: Metrics,
     proxyRes.once('end', () => {
       metrics.upstreamDuration.observe({ route: exchange.route, upstream: 'legacy' }, (performance.now() - exchange.t0) / 1000);
     });
-    exchange.job?.attachLegacy(status, { ...headers }, proxyRes);
+    if (captured) exchange.job?.attachLegacy(status, captured, proxyRes);
   });
 
   const onError = (err: Error, req: http.IncomingMessage, res: http.ServerResponse | Socket) => {
