@@ -121,7 +121,7 @@ export class FileFlagSource implements FlagSource {
     this.reloading = this.reloadOnce()
       .catch((err: unknown) => this.options.log.error({ err: String(err) }, 'flags reload failed unexpectedly'))
       .finally(() => {
-      this.reloading = undefined;
+        this.reloading = undefined;
         if (this.reloadAgain && !this.closed) {
           this.reloadAgain = false;
           this.reload();
