@@ -17,8 +17,12 @@ import { createRecorder } from './shadow/record.js';
 import { createLegacyProxy } from './proxy/legacy.js';
 import { createDataPlane } from './proxy/server.js';
 import { createAdminApp } from './admin/app.js';
+import { createReviewRouter, mountReviewPage } from './admin/review.js';
 import type { RouteRuntime } from './routing/runtime.js';
 import { createAutonomy } from './serve/autonomy.js';
+import { createTracing } from './tracing/otel.js';
+import { AgentReporter } from './tracing/agent-report.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 export interface Shadowgate {
   config: Config;
@@ -32,8 +36,15 @@ export interface Shadowgate {
   close(): Promise<void>;
 }
 
-export async function startShadowgate(config: Config, log: Logger): Promise<Shadowgate> {
+export interface StartOptions {
+  /** Tests hand in an in-memory exporter; otherwise tracing follows config.tracing. */
+  spanExporter?: SpanExporter;
+}
+
+export async function startShadowgate(config: Config, log: Logger, options: StartOptions = {}): Promise<Shadowgate> {
   const metrics = createMetrics(new Registry());
+  const tracing = createTracing(config.tracing, options.spanExporter);
+  const reporter = new AgentReporter(metrics, config.metrics.maxToolsPerRoute);
   const flags = config.flags.file || config.flags.unleash
     ? await createFlagSource({ file: config.flags.file, unleash: config.flags.unleash, watch: config.flags.watch }, log)
     : null;
@@ -54,10 +65,10 @@ export async function startShadowgate(config: Config, log: Logger): Promise<Shad
   const agentClient = new UpstreamClient(config.agent.url, { connections: config.agent.maxInFlight });
   const legacy = createLegacyProxy({
     url: config.legacy.url, timeoutMs: config.legacy.timeoutMs, maxSockets: config.server.maxSockets, servedByHeader: config.server.servedByHeader,
-  }, metrics, log);
-  const autonomy = await createAutonomy({ config, routes, flags, agentClient, legacy, metrics, log });
+  }, metrics, log, tracing);
+  const autonomy = await createAutonomy({ config, routes, flags, agentClient, legacy, metrics, log, tracing, reporter });
   const recorder = createRecorder({
-    metrics, log, samples, redactor, maxFieldsPerRoute: config.metrics.maxFieldsPerRoute,
+    metrics, log, samples, redactor, maxFieldsPerRoute: config.metrics.maxFieldsPerRoute, reporter, tracing,
     onResult: (route, result) => autonomy.onComparison(route, result),
   });
   const dispatcher = new ShadowDispatcher({
@@ -67,15 +78,17 @@ export async function startShadowgate(config: Config, log: Logger): Promise<Shad
     agentTimeoutMs: config.agent.timeoutMs,
     agentMaxResponseBytes: config.agent.maxResponseBytes,
     redactedHeaders: config.redact.headers,
-  }, agentClient, metrics, log, recorder);
+  }, agentClient, metrics, log, recorder, tracing);
   autonomy.attach(dispatcher);
-  const dataServer = createDataPlane({ config, routes, legacy, dispatcher, autonomy, metrics, log });
+  const dataServer = createDataPlane({ config, routes, legacy, dispatcher, autonomy, metrics, log, tracing });
 
   const adminHost = config.admin.host ?? (config.admin.token ? '0.0.0.0' : '127.0.0.1');
   const adminApp = createAdminApp({
     token: config.admin.token, registry: metrics.registry, samples, log,
     routes: autonomy.routeActions(),
     ready: () => ({ ready: listening, checks: { flags: flags?.status() ?? null, dataPlane: listening } }),
+    public: (app) => mountReviewPage(app),
+    extend: (app) => { app.use(createReviewRouter({ samples, metrics, routes: routes.map((r) => r.name), log })); },
   });
   const adminServer = http.createServer(adminApp);
 
@@ -99,6 +112,7 @@ export async function startShadowgate(config: Config, log: Logger): Promise<Shad
         const stopped = closeServer(dataServer);
         await dispatcher.drain(Math.min(config.agent.timeoutMs, 10_000));
         await Promise.allSettled([stopped, closeServer(adminServer), agentClient.close(), flags?.close(), autonomy.close()]);
+        await tracing.close();
         legacy.close();
         log.info({}, 'shadowgate stopped');
       })();

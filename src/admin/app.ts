@@ -22,6 +22,8 @@ export interface AdminDeps {
   routes: RouteActions;
   ready(): { ready: boolean; checks: Record<string, unknown> };
   log: Logger;
+  /** Routes mounted before auth: only what holds no data (the review page's static files). */
+  public?: (app: express.Express) => void;
   /** Extra routers mounted after auth (review UI, verdicts). */
   extend?: (app: express.Express) => void;
 }
@@ -43,6 +45,7 @@ export function createAdminApp(deps: AdminDeps): express.Express {
     } catch (err) { next(err); }
   });
 
+  deps.public?.(app);
   app.use(requireToken(deps.token));
 
   app.get('/api/routes', (_req, res) => { res.json({ routes: deps.routes.list() }); });

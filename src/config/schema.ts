@@ -76,6 +76,16 @@ const samples = z.strictObject({
 const metrics = z.strictObject({
   /** Distinct mismatch field labels per route; further fields are counted as "other". */
   maxFieldsPerRoute: numeric(z.number().int().min(1).max(1000)).default(20),
+  /** Distinct agent tool names per route; further tools are counted as "other". */
+  maxToolsPerRoute: numeric(z.number().int().min(1).max(1000)).default(20),
+}).prefault({});
+
+const tracing = z.strictObject({
+  enabled: bool().default(false),
+  /** OTLP/HTTP traces endpoint, e.g. http://otel-collector:4318/v1/traces. */
+  otlpEndpoint: httpUrl().optional(),
+  serviceName: z.string().default('shadowgate'),
+  sampleRatio: numeric(z.number().min(0).max(1)).default(1),
 }).prefault({});
 
 const contextSource = z.strictObject({ header: headerName().optional(), cookie: z.string().optional() });
@@ -148,6 +158,20 @@ const breaker = z.strictObject({
   halfOpenAfterMs: ms().default(10_000),
 }).prefault({});
 
+const reportSource = () => z.union([z.strictObject({ header: headerName() }), z.strictObject({ pointer: pointerPattern() })]);
+/** Where the agent reports on its own work; each source is a response header or a JSON Pointer into its body. */
+const agentReport = z.strictObject({
+  confidence: reportSource().optional(),   // defaults to serve.gates.confidence
+  inputTokens: reportSource().optional(),
+  outputTokens: reportSource().optional(),
+  model: reportSource().optional(),
+  toolCalls: z.strictObject({
+    pointer: pointerPattern(),
+    name: z.string().default('name'),
+    outcome: z.string().default('outcome'),
+  }).optional(),
+}).prefault({});
+
 const route = z.strictObject({
   name: routeName,
   match: z.strictObject({
@@ -167,6 +191,7 @@ const route = z.strictObject({
   serve,
   guardrail,
   breaker,
+  agentReport,
 });
 
 export const configSchema = z.strictObject({
@@ -179,6 +204,7 @@ export const configSchema = z.strictObject({
   shadow: shadowBudget,
   samples,
   metrics,
+  tracing,
   flags,
   routes: z.array(route).min(1, 'expected at least one route').superRefine((routes, ctx) => {
     const seen = new Set<string>();

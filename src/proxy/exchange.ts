@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { methodLabel, statusClass, type Metrics } from '../metrics/definitions.js';
 import type { ShadowJob } from '../shadow/job.js';
+import type { Span, Tracing } from '../tracing/otel.js';
 
 export type ServedBy = 'legacy' | 'agent';
 
@@ -14,19 +15,23 @@ export interface Exchange {
   servedBy: ServedBy;
   job: ShadowJob | null;
   legacyTimedOut: boolean;
+  span: Span | undefined;
+  legacySpan: Span | undefined;
 }
 
 const EXCHANGE = Symbol('shadowgate.exchange');
 type WithExchange = IncomingMessage & { [EXCHANGE]?: Exchange };
 
-export function startExchange(req: IncomingMessage, res: ServerResponse, route: string, metrics: Metrics): Exchange {
+export function startExchange(req: IncomingMessage, res: ServerResponse, route: string, path: string, metrics: Metrics, tracing: Tracing): Exchange {
   const exchange: Exchange = {
     route, t0: performance.now(), clientConnection: req.headers.connection, servedBy: 'legacy', job: null, legacyTimedOut: false,
+    span: tracing.requestSpan(req.headers, req.method ?? 'GET', route, path), legacySpan: undefined,
   };
   (req as WithExchange)[EXCHANGE] = exchange;
   res.once('close', () => {
     metrics.requests.inc({ route, method: methodLabel(req.method), status_class: statusClass(res.statusCode), served_by: exchange.servedBy });
     metrics.requestDuration.observe({ route }, (performance.now() - exchange.t0) / 1000);
+    tracing.end(exchange.span, res.statusCode, { 'shadowgate.served_by': exchange.servedBy, ...(exchange.job ? { 'shadowgate.sample_id': exchange.job.id } : {}) });
   });
   return exchange;
 }

@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics/definitions.js';
 import { ShadowgateError } from '../errors.js';
 import { exchangeOf } from './exchange.js';
 import { stripHopByHop } from './headers.js';
+import type { Tracing } from '../tracing/otel.js';
 
 export interface LegacyProxyOptions {
   url: string;
@@ -24,7 +25,7 @@ export interface LegacyProxy {
   close(): void;
 }
 
-export function createLegacyProxy(options: LegacyProxyOptions, metrics: Metrics, log: Logger): LegacyProxy {
+export function createLegacyProxy(options: LegacyProxyOptions, metrics: Metrics, log: Logger, tracing: Tracing): LegacyProxy {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets, keepAliveMsecs: 1000 });
   const proxy = httpProxy.createProxyServer({ target: options.url, agent, xfwd: true, proxyTimeout: options.timeoutMs });
 
@@ -47,6 +48,7 @@ export function createLegacyProxy(options: LegacyProxyOptions, metrics: Metrics,
     if (status >= 500) metrics.upstreamErrors.inc({ route: exchange.route, upstream: 'legacy', kind: 'status_5xx' });
     proxyRes.once('end', () => {
       metrics.upstreamDuration.observe({ route: exchange.route, upstream: 'legacy' }, (performance.now() - exchange.t0) / 1000);
+      tracing.end(exchange.legacySpan, status);
     });
     if (captured) exchange.job?.attachLegacy(status, captured, proxyRes);
   });
@@ -60,6 +62,7 @@ export function createLegacyProxy(options: LegacyProxyOptions, metrics: Metrics,
     const route = exchange?.route ?? 'unmatched';
     metrics.upstreamErrors.inc({ route, upstream: 'legacy', kind });
     exchange?.job?.failLegacy(kind, code);
+    tracing.end(exchange?.legacySpan, 'error', { 'error.type': kind });
     log.warn({ route, kind, code, method: req.method }, 'legacy request failed');
     if (!('writeHead' in res)) { res.destroy(); return; }
     if (res.headersSent) { res.destroy(); return; } // mid-body: the only honest signal left is a cut connection

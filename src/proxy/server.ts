@@ -14,6 +14,7 @@ import type { ShadowDispatcher } from '../shadow/dispatcher.js';
 import { startExchange, type Exchange } from './exchange.js';
 import { appendForwarded, stripHopByHop } from './headers.js';
 import type { LegacyProxy } from './legacy.js';
+import type { Tracing } from '../tracing/otel.js';
 
 /** What the data plane asks of the flag layer and of the serve path (progressive autonomy). */
 export interface Autonomy {
@@ -33,10 +34,11 @@ export interface DataPlaneDeps {
   autonomy: Autonomy;
   metrics: Metrics;
   log: Logger;
+  tracing: Tracing;
 }
 
 export function createDataPlane(deps: DataPlaneDeps): http.Server {
-  const { config, legacy, dispatcher, autonomy, metrics } = deps;
+  const { config, legacy, dispatcher, autonomy, metrics, tracing } = deps;
   const matcher = createRouteMatcher(deps.routes.map((r) => ({ ...r, match: r.config.match })));
   const contextConfig = config.flags.context;
 
@@ -44,7 +46,7 @@ export function createDataPlane(deps: DataPlaneDeps): http.Server {
     const method = req.method ?? 'GET';
     const path = pathOf(req.url);
     const route = matcher.match(method, path);
-    const exchange = startExchange(req, res, route?.name ?? UNMATCHED, metrics);
+    const exchange = startExchange(req, res, route?.name ?? UNMATCHED, path, metrics, tracing);
     // Chunked framing is hop-by-hop too, but node re-frames the body only if it is told to.
     const transferEncoding = req.headers['transfer-encoding'];
     stripHopByHop(req.headers);
@@ -63,10 +65,14 @@ export function createDataPlane(deps: DataPlaneDeps): http.Server {
         route: route.name, method, sideEffects: route.config.shadow.sideEffects, flag: autonomy.shadowFlag(route, ctx),
         percent: route.config.shadow.percent, userKey: ctx.userId ?? ctx.sessionId, circuitOpen: state.circuitOpen,
       });
-      if (shadow.mirror) exchange.job = dispatcher.begin(route, req, path);
+      if (shadow.mirror) exchange.job = dispatcher.begin(route, req, path, exchange.span);
       else dispatcher.drop(route.name, shadow.reason);
     }
 
+    if (tracing.enabled) {
+      exchange.legacySpan = tracing.childSpan(exchange.span, 'legacy', { 'shadowgate.upstream': 'legacy', 'shadowgate.route': exchange.route });
+      tracing.inject(exchange.legacySpan, req.headers);
+    }
     legacy.web(req, res);
     // http-proxy has piped the body synchronously above; listening now loses no chunk.
     if (exchange.job) dispatcher.teeRequest(exchange.job, req, req.url ?? '/');

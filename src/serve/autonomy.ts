@@ -16,6 +16,8 @@ import { AgentBreaker, CIRCUIT_GAUGE } from './breaker.js';
 import { createGates, type GateFn } from './gates.js';
 import { Guardrail } from './guardrail.js';
 import { createServeHandler, type ServeControl } from './handler.js';
+import type { Tracing } from '../tracing/otel.js';
+import type { AgentReporter } from '../tracing/agent-report.js';
 
 interface RouteControl extends ServeControl {
   route: RouteRuntime;
@@ -36,6 +38,8 @@ export interface AutonomyDeps {
   legacy: LegacyProxy;
   metrics: Metrics;
   log: Logger;
+  tracing: Tracing;
+  reporter: AgentReporter;
 }
 
 export async function createAutonomy(deps: AutonomyDeps) {
@@ -80,7 +84,7 @@ export async function createAutonomy(deps: AutonomyDeps) {
   };
 
   const serve = createServeHandler({
-    config, legacy: deps.legacy, legacyClient, agentClient: deps.agentClient, metrics, log, control,
+    config, legacy: deps.legacy, legacyClient, agentClient: deps.agentClient, metrics, log, control, tracing: deps.tracing, reporter: deps.reporter,
     dispatcher: () => dispatcher!,
   });
 

@@ -17,6 +17,8 @@ import { shouldSample } from '../shadow/sample.js';
 import { isAgentFailure, type AgentBreaker } from './breaker.js';
 import type { GateFn } from './gates.js';
 import type { Guardrail } from './guardrail.js';
+import { genAiAttributes, type Tracing } from '../tracing/otel.js';
+import type { AgentReport, AgentReporter } from '../tracing/agent-report.js';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const TRANSIENT_STATUS = new Set([502, 503, 504]);
@@ -38,6 +40,8 @@ export interface ServeDeps {
   control: (route: RouteRuntime) => ServeControl;
   metrics: Metrics;
   log: Logger;
+  tracing: Tracing;
+  reporter: AgentReporter;
   random?: () => number;
 }
 
@@ -101,8 +105,12 @@ export function createServeHandler(deps: ServeDeps) {
 
     const agentHeaders = buildAgentHeaders(req, deps.agentClient.host, config.redact.headers, route.config.shadow.forwardHeaders, exchange.job?.id ?? 'serve');
     delete agentHeaders['x-shadowgate-shadow']; // this call is for real: the agent must act
+    const agentSpan = deps.tracing.childSpan(exchange.span, 'agent', { 'shadowgate.upstream': 'agent', 'shadowgate.route': route.name });
+    deps.tracing.inject(agentSpan, agentHeaders);
     const retryable = IDEMPOTENT.has(method) || serveCfg.retryNonIdempotent;
     const agent = await callAgentWithRetry(route, control, { method, path, headers: agentHeaders, body, signal: clientGone.signal }, deadline, retryable);
+    const report: AgentReport | null = agent?.ok ? deps.reporter.record(route.config, agent) : null;
+    deps.tracing.end(agentSpan, agent?.ok ? agent.status : 'error', genAiAttributes(report));
 
     control.onGuardrailTrip(control.guardrail.recordCall(agent !== null && isAgentFailure(agent)));
     let reason: string | null = null;
@@ -131,6 +139,8 @@ export function createServeHandler(deps: ServeDeps) {
       // Parallel: agreement keeps being measured after the ramp.
       const legacy = await legacyCall;
       const job = deps.dispatcher().detachedJob(route, req, pathOnly(path), body);
+      job.agentReport = report;
+      job.requestSpan = exchange.span;
       if (legacy.ok) job.setLegacy(legacy.status, legacy.headers, legacy.body, legacy.durationMs, legacy.truncated);
       else job.failLegacy(legacy.kind, legacy.message);
       job.settleAgent(agent ?? { ok: false, kind: 'aborted', message: 'circuit open', durationMs: 0 });

@@ -10,6 +10,7 @@ import { ByteBudget } from './capture.js';
 import type { UpstreamClient, UpstreamResult } from './client.js';
 import { ShadowJob } from './job.js';
 import { buildAgentHeaders } from './agent-request.js';
+import type { Span, Tracing } from '../tracing/otel.js';
 
 export interface DispatcherOptions {
   maxInFlight: number;
@@ -35,6 +36,7 @@ export class ShadowDispatcher {
     private readonly metrics: Metrics,
     private readonly log: Logger,
     private readonly onComplete: (job: ShadowJob) => void | Promise<void>,
+    private readonly tracing: Tracing,
   ) {
     this.budget = new ByteBudget(options.maxBufferedBytes);
     metrics.shadowInflightLimit.set(options.maxInFlight);
@@ -46,7 +48,7 @@ export class ShadowDispatcher {
   }
 
   /** Takes a slot for a mirrored request, or counts the drop and returns null. */
-  begin(route: RouteRuntime, req: IncomingMessage, path: string): ShadowJob | null {
+  begin(route: RouteRuntime, req: IncomingMessage, path: string, requestSpan?: Span): ShadowJob | null {
     if (this.draining) { this.drop(route.name, 'draining'); return null; }
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > route.config.shadow.maxBodyBytes) { this.drop(route.name, 'body_too_large'); return null; }
@@ -61,6 +63,7 @@ export class ShadowDispatcher {
     this.inflight++;
     this.metrics.shadowInflight.set(this.inflight);
     const job = new ShadowJob(route, req.method ?? 'GET', path, req.headers, this.budget, this.options.maxCaptureBytes, (j) => this.finish(j));
+    job.requestSpan = requestSpan;
     return job;
   }
 
@@ -81,6 +84,10 @@ export class ShadowDispatcher {
 
   private send(job: ShadowJob, req: IncomingMessage, pathWithQuery: string): void {
     const headers = buildAgentHeaders(req, this.client.host, this.options.redactedHeaders, job.route.config.shadow.forwardHeaders, job.id);
+    if (this.tracing.enabled) {
+      job.span = this.tracing.linkedSpan(job.requestSpan, 'shadow agent', { 'shadowgate.route': job.route.name, 'shadowgate.sample_id': job.id, 'shadowgate.upstream': 'agent' });
+      this.tracing.inject(job.span, headers);
+    }
     const call = () => this.client.request({
       method: job.method, path: pathWithQuery, headers, body: job.request.buffer(),
       timeoutMs: this.options.agentTimeoutMs, maxResponseBytes: this.options.agentMaxResponseBytes, signal: job.abort.signal,
@@ -110,6 +117,7 @@ export class ShadowDispatcher {
   private finish(job: ShadowJob): void {
     if (job.abandoned) this.drop(job.route.name, job.abandoned);
     const done = () => {
+      if (job.abandoned) this.tracing.end(job.span, 'error', { 'shadowgate.dropped': job.abandoned });
       job.release();
       this.inflight--;
       this.metrics.shadowInflight.set(this.inflight);

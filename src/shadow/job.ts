@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { BodyCapture, type ByteBudget } from './capture.js';
 import type { UpstreamResult } from './client.js';
 import type { RouteRuntime } from '../routing/runtime.js';
+import type { Span } from '../tracing/otel.js';
 
 export interface LegacySide {
   status: number;
@@ -26,6 +27,12 @@ export class ShadowJob {
   legacyError: { kind: string; message: string } | null = null;
   agent: UpstreamResult | null = null;
   abandoned: AbandonReason | null = null;
+  /** The shadow call's own span (linked to the client request's span). */
+  span: Span | undefined;
+  /** Set when the serve path already extracted (and counted) the agent's report. */
+  agentReport: import('../tracing/agent-report.js').AgentReport | null | undefined;
+  /** The client request's span, linked from the shadow span. */
+  requestSpan: Span | undefined;
   private legacyDone = false;
   private agentDone = false;
   private finished = false;

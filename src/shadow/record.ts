@@ -7,11 +7,17 @@ import type { ComparisonResult } from '../store/result-window.js';
 import type { SampleStore } from '../store/samples.js';
 import type { Redactor } from '../store/redact.js';
 import type { ShadowJob } from './job.js';
+import { genAiAttributes, type Tracing } from '../tracing/otel.js';
+import type { AgentReport, AgentReporter } from '../tracing/agent-report.js';
 
 export interface Comparison {
   result: ComparisonResult;
   reason?: string;
   outcome?: CompareOutcome;
+  report?: AgentReport | null;
+  traceId?: string;
+  /** The shadow call's own trace (linked to the request's). */
+  shadowTraceId?: string;
 }
 
 export interface RecorderDeps {
@@ -20,6 +26,8 @@ export interface RecorderDeps {
   samples: SampleStore;
   redactor: Redactor;
   maxFieldsPerRoute: number;
+  reporter: AgentReporter;
+  tracing: Tracing;
   /** Called after every recorded comparison (guardrails listen here). */
   onResult?: (route: string, result: ComparisonResult) => void;
 }
@@ -31,6 +39,11 @@ export function createRecorder(deps: RecorderDeps): (job: ShadowJob) => Promise<
     const route = job.route;
     const comparison = await judge(job, deps);
     const { metrics } = deps;
+    // In parallel serving the serve path already counted the report; the sample still shows it.
+    if (job.agent?.ok) comparison.report = job.agentReport !== undefined ? job.agentReport : deps.reporter.record(route.config, job.agent);
+    comparison.traceId = (job.requestSpan ?? job.span)?.spanContext().traceId;
+    comparison.shadowTraceId = job.span?.spanContext().traceId;
+    deps.tracing.end(job.span, job.agent?.ok ? job.agent.status : 'error', { 'shadowgate.comparison.result': comparison.result, ...genAiAttributes(comparison.report ?? null) });
     metrics.comparisons.inc({ route: route.name, result: comparison.result });
     route.window.record(comparison.result);
     route.totals[comparison.result] = (route.totals[comparison.result] ?? 0) + 1;
@@ -57,7 +70,7 @@ export function createRecorder(deps: RecorderDeps): (job: ShadowJob) => Promise<
     deps.log[level]({
       event: 'comparison', sampleId: job.id, route: route.name, result: comparison.result, reason: comparison.reason,
       fields: comparison.outcome?.differences.slice(0, 10).map((d) => d.pointer || d.field),
-      legacyMs: round(job.legacy?.durationMs), agentMs: round(job.agent?.durationMs),
+      legacyMs: round(job.legacy?.durationMs), agentMs: round(job.agent?.durationMs), traceId: comparison.traceId,
     }, 'comparison');
     deps.onResult?.(route.name, comparison.result);
   };

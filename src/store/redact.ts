@@ -92,6 +92,7 @@ export class Redactor {
       }),
       ...(comparison.outcome?.comparator ? { comparator: comparison.outcome.comparator } : {}),
       ...(comparison.outcome?.similarity !== undefined ? { similarity: comparison.outcome.similarity } : {}),
+      ...(comparison.report || comparison.traceId ? { trace: { ...(comparison.report ?? {}), ...(comparison.traceId ? { traceId: comparison.traceId } : {}), ...(comparison.shadowTraceId ? { shadowTraceId: comparison.shadowTraceId } : {}) } } : {}),
     };
   }
 }

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { buildConfig } from '../../src/config/load.js';
 import { startShadowgate, type Shadowgate } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 export interface TestConfig {
   legacy: string;
@@ -15,7 +16,7 @@ export interface TestConfig {
 /** Captured log lines (parsed JSON), for tests that check logging. */
 export interface StartedShadowgate extends Shadowgate { logs: Record<string, unknown>[] }
 
-export async function startTestShadowgate(cfg: TestConfig, options: { baseDir?: string; logLevel?: 'debug' | 'info' | 'warn' } = {}): Promise<StartedShadowgate> {
+export async function startTestShadowgate(cfg: TestConfig, options: { baseDir?: string; logLevel?: 'debug' | 'info' | 'warn'; spanExporter?: SpanExporter } = {}): Promise<StartedShadowgate> {
   const { legacy, agent, routes, ...rest } = cfg;
   const restObj = rest as Record<string, Record<string, unknown> | undefined>;
   const raw = {
@@ -37,7 +38,7 @@ export async function startTestShadowgate(cfg: TestConfig, options: { baseDir?: 
       cb();
     },
   });
-  const sg = await startShadowgate(config, createLogger(options.logLevel ?? 'info', sink));
+  const sg = await startShadowgate(config, createLogger(options.logLevel ?? 'info', sink), { spanExporter: options.spanExporter });
   return Object.assign(sg, { logs });
 }
 
