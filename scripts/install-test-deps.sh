@@ -5,7 +5,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-COMPONENTS=(postgresql unleash_server)
+COMPONENTS=(postgresql unleash_server prometheus chromium)
 
 APT_UPDATED=0
 
@@ -82,6 +82,16 @@ install_unleash_server() {
   # npm ci empties node_modules first, so a failed run never leaves a stale stamp behind.
   (cd "$dir" && quiet npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
   echo "$want" >"$stamp"
+}
+
+# Prometheus + promtool (dashboard queries and alert rules are checked against the real thing).
+install_prometheus() {
+  bash "$ROOT/scripts/install-prometheus.sh"
+}
+
+# Debian's chromium, driven by playwright-core in the review-UI browser test.
+install_chromium() {
+  bash "$ROOT/scripts/install-chromium.sh"
 }
 
 main() {
