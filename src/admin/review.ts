@@ -110,6 +110,7 @@ function parseVerdict(body: unknown): { verdict: Verdict; note?: string } {
 const UI_FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/ui/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/ui/json-view.js': { file: 'json-view.js', type: 'text/javascript; charset=utf-8' },
   '/ui/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
 
@@ -135,7 +136,7 @@ export function findUiDir(candidates: readonly URL[] = [new URL('./ui/', import.
 
 /**
  * The review page (GET / and /ui/*). Mounted before the token check: the files hold no data,
- * every datum comes from /api with the token. Only these three files are served, read once.
+ * every datum comes from /api with the token. Only the listed files are served, read once.
  */
 export function mountReviewPage(app: express.Express, dir: string = findUiDir()): void {
   for (const [path, { file, type }] of Object.entries(UI_FILES)) {

@@ -3,10 +3,11 @@
 // Plain browser JS, no build step. Everything shown comes from the admin API and is untrusted:
 // it only ever reaches the DOM through textContent / text nodes, never as markup.
 
+import { parseJson, renderJson, toTree } from './json-view.js';
+
 const TOKEN_KEY = 'shadowgate.adminToken';
 const POLL_MS = 5000;
 const LIST_LIMIT = 100;
-const MAX_JSON_DEPTH = 200;
 const VERDICTS = [
   ['agent_correct', 'Agent correct'],
   ['legacy_correct', 'Legacy correct'],
@@ -425,7 +426,7 @@ function renderTrace(trace) {
     return section;
   }
   const rows = [];
-  const { confidence, tokens, model, toolCalls, traceId, ...rest } = trace;
+  const { confidence, tokens, model, toolCalls, traceId, shadowTraceId, ...rest } = trace;
   if (typeof confidence === 'number') {
     const meter = h('span', { class: 'meter' }, h('span', { class: 'meter-fill' }));
     meter.firstChild.style.width = `${Math.max(0, Math.min(1, confidence)) * 100}%`;
@@ -436,15 +437,23 @@ function renderTrace(trace) {
     rows.push(['Tokens', Object.entries(tokens).map(([k, v]) => `${k} ${v}`).join(' · ')]);
   } else if (tokens !== undefined) rows.push(['Tokens', shortJson(tokens)]);
   if (traceId !== undefined) rows.push(['Trace id', h('span', { class: 'mono' }, String(traceId))]);
+  if (shadowTraceId !== undefined) rows.push(['Shadow trace id', h('span', { class: 'mono' }, String(shadowTraceId))]);
   if (Array.isArray(toolCalls)) {
     rows.push([`Tool calls (${toolCalls.length})`, toolCalls.length === 0 ? 'none' : h('ol', { class: 'tools' }, ...toolCalls.map((c) =>
-      h('li', {}, h('span', { class: 'mono' }, String(c?.name ?? '?')), ' ', badge(String(c?.outcome ?? 'unknown'), c?.outcome === 'ok' || c?.outcome === 'success' ? 'ok' : 'neutral'))))]);
+      h('li', {}, h('span', { class: 'mono' }, String(c?.name ?? '?')), ' ', badge(String(c?.outcome ?? 'unknown'), outcomeKind(c?.outcome)))))]);
   } else if (toolCalls !== undefined) rows.push(['Tool calls', shortJson(toolCalls)]);
   for (const [key, value] of Object.entries(rest)) {
     rows.push([key, value !== null && typeof value === 'object' ? renderJson(toTree(value), new Set()) : String(value)]);
   }
   section.append(h('dl', { class: 'trace-list' }, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
   return section;
+}
+
+function outcomeKind(outcome) {
+  const o = String(outcome ?? '').toLowerCase();
+  if (o === 'ok' || o === 'success') return 'ok';
+  if (o === 'error' || o === 'failure' || o === 'timeout') return 'bad';
+  return 'neutral';
 }
 
 // ---------------------------------------------------------------- bodies
@@ -475,115 +484,6 @@ function renderBody(msg, marks) {
     wrap.append(pre);
   }
   return wrap;
-}
-
-/**
- * A small JSON parser that keeps number lexemes as written (1.0 stays 1.0, big integers keep
- * their digits) and object members in order, so the page shows what each side really sent.
- */
-function parseJson(text) {
-  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-  const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
-  let i = 0;
-  const fail = (what) => { throw new SyntaxError(`${what} at offset ${i}`); };
-  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i])) i++; };
-  const string = () => {
-    STRING.lastIndex = i;
-    const m = STRING.exec(text);
-    if (!m) fail('bad string');
-    i += m[0].length;
-    return JSON.parse(m[0]);
-  };
-  const value = (depth) => {
-    if (depth > MAX_JSON_DEPTH) fail('nested too deep');
-    ws();
-    const c = text[i];
-    if (c === '{' || c === '[') {
-      const isObject = c === '{';
-      const close = isObject ? '}' : ']';
-      const members = [];
-      i++; ws();
-      if (text[i] === close) { i++; return isObject ? { t: 'obj', entries: members } : { t: 'arr', items: members }; }
-      for (;;) {
-        ws();
-        if (isObject) {
-          if (text[i] !== '"') fail('expected a key');
-          const key = string();
-          ws();
-          if (text[i] !== ':') fail("expected ':'");
-          i++;
-          members.push([key, value(depth + 1)]);
-        } else members.push(value(depth + 1));
-        ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === close) { i++; return isObject ? { t: 'obj', entries: members } : { t: 'arr', items: members }; }
-        fail(`expected ',' or '${close}'`);
-      }
-    }
-    if (c === '"') return { t: 'str', v: string() };
-    NUMBER.lastIndex = i;
-    const m = NUMBER.exec(text);
-    if (m) { i += m[0].length; return { t: 'num', raw: m[0] }; }
-    for (const lit of ['true', 'false', 'null']) if (text.startsWith(lit, i)) { i += lit.length; return { t: 'lit', raw: lit }; }
-    return fail('unexpected character');
-  };
-  const root = value(0);
-  ws();
-  if (i !== text.length) fail('trailing data');
-  return root;
-}
-
-/** Same tree shape from an already-parsed value (trace data). */
-function toTree(v, depth = 0) {
-  if (depth > MAX_JSON_DEPTH) return { t: 'str', v: '…' };
-  if (Array.isArray(v)) return { t: 'arr', items: v.map((x) => toTree(x, depth + 1)) };
-  if (v !== null && typeof v === 'object') return { t: 'obj', entries: Object.entries(v).map(([k, x]) => [k, toTree(x, depth + 1)]) };
-  if (typeof v === 'string') return { t: 'str', v };
-  if (typeof v === 'number') return { t: 'num', raw: String(v) };
-  return { t: 'lit', raw: String(v) };
-}
-
-const escapeSegment = (s) => s.replace(/~/g, '~0').replace(/\//g, '~1');
-
-/** Pretty-prints a tree; the value at each pointer in `marks` is wrapped in <mark data-pointer>. */
-function renderJson(root, marks) {
-  const pre = h('pre', { class: 'code json' });
-  const pad = (depth) => '  '.repeat(depth);
-  const emit = (parent, node, pointer, depth) => {
-    let target = parent;
-    if (marks.has(pointer)) {
-      target = h('mark', { class: 'diff', 'data-pointer': pointer });
-      parent.append(target);
-    }
-    if (node.t === 'str') target.append(h('span', { class: 'j-str' }, JSON.stringify(node.v)));
-    else if (node.t === 'num') target.append(h('span', { class: 'j-num' }, node.raw));
-    else if (node.t === 'lit') target.append(h('span', { class: node.raw === 'null' ? 'j-null' : 'j-bool' }, node.raw));
-    else {
-      const isObject = node.t === 'obj';
-      const members = isObject ? node.entries : node.items;
-      const [open, close] = isObject ? ['{', '}'] : ['[', ']'];
-      if (members.length === 0) { target.append(open + close); return; }
-      target.append(open);
-      members.forEach((member, index) => {
-        target.append(`\n${pad(depth + 1)}`);
-        let childPointer;
-        let child;
-        if (isObject) {
-          childPointer = `${pointer}/${escapeSegment(member[0])}`;
-          child = member[1];
-          target.append(h('span', { class: marks.has(childPointer) ? 'j-key is-diff' : 'j-key' }, JSON.stringify(member[0])), ': ');
-        } else {
-          childPointer = `${pointer}/${index}`;
-          child = member;
-        }
-        emit(target, child, childPointer, depth + 1);
-        if (index < members.length - 1) target.append(',');
-      });
-      target.append(`\n${pad(depth)}${close}`);
-    }
-  };
-  emit(pre, root, '', 0);
-  return pre;
 }
 
 // ---------------------------------------------------------------- wiring
