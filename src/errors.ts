@@ -4,7 +4,6 @@
 export const ERROR_CODES = {
   SG_CONFIG_INVALID: { status: 500, description: 'The configuration file failed validation; the message lists every problem with its key path.' },
   SG_CONFIG_READ: { status: 500, description: 'The configuration file could not be read or parsed as YAML.' },
-  SG_CONFIG_ENV: { status: 500, description: 'A ${VAR} in the configuration names an environment variable that is not set.' },
   SG_PLUGIN_LOAD: { status: 500, description: 'A comparator or gate plug-in module could not be loaded or does not export a function.' },
   SG_LEGACY_UNAVAILABLE: { status: 502, description: 'Legacy refused or reset the connection, or answered with something that is not HTTP.' },
   SG_LEGACY_TIMEOUT: { status: 504, description: 'Legacy did not answer within legacy.timeoutMs.' },
@@ -12,7 +11,6 @@ export const ERROR_CODES = {
   SG_NOT_FOUND: { status: 404, description: 'Admin API: no such route, sample or endpoint.' },
   SG_BAD_REQUEST: { status: 400, description: 'Admin API: a parameter is missing or malformed.' },
   SG_INTERNAL: { status: 500, description: 'Admin API: an unexpected internal error (logged with details).' },
-  SG_FLAGS_INVALID: { status: 500, description: 'The flag file is not valid Unleash client-API JSON; the last good flag state is kept.' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
