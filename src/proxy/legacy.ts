@@ -34,6 +34,15 @@ export function createLegacyProxy(options: LegacyProxyOptions, metrics: Metrics,
     if (exchange) proxyReq.once('timeout', () => { exchange.legacyTimedOut = true; });
   });
 
+  // A tunnel is two sockets; http-proxy ends one when the other ends cleanly, not when it
+  // is destroyed (e.g. cut at shutdown), which would leave the legacy side open for good.
+  proxy.on('proxyReqWs', (proxyReq, _req, socket) => {
+    proxyReq.once('upgrade', (_res, proxySocket: Socket) => {
+      socket.once('close', () => proxySocket.destroy());
+      proxySocket.once('close', () => socket.destroy());
+    });
+  });
+
   proxy.on('proxyRes', (proxyRes, req) => {
     const exchange = exchangeOf(req);
     if (!exchange) return;

@@ -80,11 +80,21 @@ export function createDataPlane(deps: DataPlaneDeps): http.Server {
 
   const server = http.createServer({ keepAliveTimeout: config.server.keepAliveTimeoutMs }, handle);
   server.headersTimeout = Math.max(server.headersTimeout, config.server.keepAliveTimeoutMs + 1000);
+  // Upgraded sockets leave node's HTTP connection tracking: closeAllConnections() (the
+  // shutdown's last resort) would not cut them and close() would wait on them forever.
+  const tunnels = new Set<Socket>();
   server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     const route = matcher.match(req.method ?? 'GET', pathOf(req.url));
+    tunnels.add(socket);
+    socket.once('close', () => tunnels.delete(socket));
     socket.on('error', () => socket.destroy());
     legacy.ws(req, socket, head, route?.name ?? UNMATCHED);
   });
+  const closeAllConnections = server.closeAllConnections.bind(server);
+  server.closeAllConnections = () => {
+    closeAllConnections();
+    for (const socket of tunnels) socket.destroy();
+  };
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     else socket.destroy();

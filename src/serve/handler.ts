@@ -112,7 +112,8 @@ export function createServeHandler(deps: ServeDeps) {
     const report: AgentReport | null = agent?.ok ? deps.reporter.record(route.config, agent) : null;
     deps.tracing.end(agentSpan, agent?.ok ? agent.status : 'error', genAiAttributes(report));
 
-    control.onGuardrailTrip(control.guardrail.recordCall(agent !== null && isAgentFailure(agent)));
+    // A call the circuit refused, or the client abandoned, says nothing about the agent.
+    if (agent !== null && !(!agent.ok && agent.kind === 'aborted')) control.onGuardrailTrip(control.guardrail.recordCall(isAgentFailure(agent)));
     let reason: string | null = null;
     let answer: UpstreamResponse | null = null;
     if (agent === null) reason = 'circuit_open';
