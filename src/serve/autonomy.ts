@@ -104,7 +104,7 @@ export async function createAutonomy(deps: AutonomyDeps) {
   gaugeTimer.unref();
 
   const autonomy: Autonomy & {
-    onComparison(route: string, result: ComparisonResult): void;
+    onComparison(route: string, result: ComparisonResult, fromServePath: boolean): void;
     attach(d: ShadowDispatcher): void;
     routeActions(): { list(): object[]; get(name: string): object | undefined; act(name: string, action: 'kill' | 'unkill' | 'reset', who: string, why: string): boolean };
     close(): Promise<void>;
@@ -128,10 +128,11 @@ export async function createAutonomy(deps: AutonomyDeps) {
       metrics.fallbacks.inc({ route: route.name, reason });
       control(route).onServed(false);
     },
-    onComparison(routeName, result) {
+    onComparison(routeName, result, fromServePath) {
       const c = controls.get(routeName);
       if (!c || result === 'skipped' || result === 'legacy_error') return;
-      c.onGuardrailTrip(c.guardrail.recordCall(result === 'agent_error'));
+      // The serve path records its own agent calls; count each call once.
+      if (!fromServePath) c.onGuardrailTrip(c.guardrail.recordCall(result === 'agent_error'));
       if (result === 'match' || result === 'mismatch') c.onGuardrailTrip(c.guardrail.recordComparison(result === 'match'));
     },
     attach(d) {

@@ -101,7 +101,7 @@ export function createServeHandler(deps: ServeDeps) {
     res.once('close', () => clientGone.abort());
 
     const parallel = serveCfg.fallback === 'parallel' && shouldSample(serveCfg.compareLegacyPercent, route.name, undefined, random);
-    const legacyCall = parallel ? callLegacy(req, body, clientGone.signal) : null;
+    const legacyCall = parallel ? callLegacy(route, req, body, clientGone.signal) : null;
 
     const agentHeaders = buildAgentHeaders(req, deps.agentClient.host, config.redact.headers, route.config.shadow.forwardHeaders, exchange.job?.id ?? 'serve');
     delete agentHeaders['x-shadowgate-shadow']; // this call is for real: the agent must act
@@ -141,11 +141,11 @@ export function createServeHandler(deps: ServeDeps) {
       const legacy = await legacyCall;
       const job = deps.dispatcher().detachedJob(route, req, pathOnly(path), body);
       job.agentReport = report;
+      job.fromServePath = true;
       job.requestSpan = exchange.span;
       if (legacy.ok) job.setLegacy(legacy.status, legacy.headers, legacy.body, legacy.durationMs, legacy.truncated);
       else job.failLegacy(legacy.kind, legacy.message);
       job.settleAgent(agent ?? { ok: false, kind: 'aborted', message: 'circuit open', durationMs: 0 });
-      if (!legacy.ok) metrics.upstreamErrors.inc({ route: route.name, upstream: 'legacy', kind: legacy.kind });
     }
   }
 
@@ -178,7 +178,7 @@ export function createServeHandler(deps: ServeDeps) {
     }
   }
 
-  function callLegacy(req: IncomingMessage, body: Buffer, signal: AbortSignal): Promise<UpstreamResult> {
+  function callLegacy(route: RouteRuntime, req: IncomingMessage, body: Buffer, signal: AbortSignal): Promise<UpstreamResult> {
     const headers: Record<string, string | string[] | undefined> = { ...req.headers };
     stripHopByHop(headers);
     delete headers['content-length'];
@@ -186,6 +186,15 @@ export function createServeHandler(deps: ServeDeps) {
     return deps.legacyClient.request({
       method: req.method ?? 'GET', path: req.url ?? '/', headers, body,
       timeoutMs: config.legacy.timeoutMs, maxResponseBytes: config.shadow.maxCaptureBytes * 16, signal,
+    }).then((result) => {
+      // Counted like the streaming legacy path does.
+      if (result.ok) {
+        metrics.upstreamDuration.observe({ route: route.name, upstream: 'legacy' }, result.durationMs / 1000);
+        if (result.status >= 500) metrics.upstreamErrors.inc({ route: route.name, upstream: 'legacy', kind: 'status_5xx' });
+      } else if (result.kind !== 'aborted') {
+        metrics.upstreamErrors.inc({ route: route.name, upstream: 'legacy', kind: result.kind });
+      }
+      return result;
     });
   }
 

@@ -29,6 +29,8 @@ export class ShadowJob {
   abandoned: AbandonReason | null = null;
   /** The shadow call's own span (linked to the client request's span). */
   span: Span | undefined;
+  /** Created by the parallel serve path, which already counted the agent call itself. */
+  fromServePath = false;
   /** Set when the serve path already extracted (and counted) the agent's report. */
   agentReport: import('../tracing/agent-report.js').AgentReport | null | undefined;
   /** The client request's span, linked from the shadow span. */

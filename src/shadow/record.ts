@@ -29,7 +29,7 @@ export interface RecorderDeps {
   reporter: AgentReporter;
   tracing: Tracing;
   /** Called after every recorded comparison (guardrails listen here). */
-  onResult?: (route: string, result: ComparisonResult) => void;
+  onResult?: (route: string, result: ComparisonResult, fromServePath: boolean) => void;
 }
 
 export function createRecorder(deps: RecorderDeps): (job: ShadowJob) => Promise<void> {
@@ -47,12 +47,7 @@ export function createRecorder(deps: RecorderDeps): (job: ShadowJob) => Promise<
     metrics.comparisons.inc({ route: route.name, result: comparison.result });
     route.window.record(comparison.result);
     route.totals[comparison.result] = (route.totals[comparison.result] ?? 0) + 1;
-    if (job.agent?.ok) metrics.upstreamDuration.observe({ route: route.name, upstream: 'agent' }, job.agent.durationMs / 1000);
-    if (job.agent && !job.agent.ok && job.agent.kind !== 'aborted') {
-      metrics.upstreamErrors.inc({ route: route.name, upstream: 'agent', kind: job.agent.kind });
-    } else if (job.agent?.ok && job.agent.status >= 500) {
-      metrics.upstreamErrors.inc({ route: route.name, upstream: 'agent', kind: 'status_5xx' });
-    }
+    if (!job.fromServePath) countAgentCall(metrics, route.name, job);
     if (comparison.result === 'mismatch') {
       const seen = new Set<string>();
       for (const d of comparison.outcome?.differences ?? []) {
@@ -72,8 +67,17 @@ export function createRecorder(deps: RecorderDeps): (job: ShadowJob) => Promise<
       fields: comparison.outcome?.differences.slice(0, 10).map((d) => d.pointer || d.field),
       legacyMs: round(job.legacy?.durationMs), agentMs: round(job.agent?.durationMs), traceId: comparison.traceId,
     }, 'comparison');
-    deps.onResult?.(route.name, comparison.result);
+    deps.onResult?.(route.name, comparison.result, job.fromServePath);
   };
+}
+
+function countAgentCall(metrics: Metrics, route: string, job: ShadowJob): void {
+  if (job.agent?.ok) metrics.upstreamDuration.observe({ route, upstream: 'agent' }, job.agent.durationMs / 1000);
+  if (job.agent && !job.agent.ok && job.agent.kind !== 'aborted') {
+    metrics.upstreamErrors.inc({ route, upstream: 'agent', kind: job.agent.kind });
+  } else if (job.agent?.ok && job.agent.status >= 500) {
+    metrics.upstreamErrors.inc({ route, upstream: 'agent', kind: 'status_5xx' });
+  }
 }
 
 function round(ms: number | undefined): number | undefined {
