@@ -4,19 +4,9 @@
 # /usr/bin/chromium — never `npx playwright install` (no browser downloads on our machines).
 set -euo pipefail
 
-die() {
-  echo "install-chromium: $*" >&2
-  exit 1
-}
-
-# Runs a command, showing its output only if it fails.
-quiet() {
-  local out
-  if ! out="$("$@" 2>&1)"; then
-    echo "$out" >&2
-    die "failed: $*"
-  fi
-}
+SCRIPT_NAME=install-chromium
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [ -x /usr/bin/chromium ] && exit 0
 [ "$(id -u)" -eq 0 ] || die "need root to apt-get install chromium (run: sudo bash $0)"

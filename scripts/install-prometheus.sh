@@ -5,19 +5,9 @@
 # not start, and a refused or failed service start must not fail this script.
 set -euo pipefail
 
-die() {
-  echo "install-prometheus: $*" >&2
-  exit 1
-}
-
-# Runs a command, showing its output only if it fails.
-quiet() {
-  local out
-  if ! out="$("$@" 2>&1)"; then
-    echo "$out" >&2
-    die "failed: $*"
-  fi
-}
+SCRIPT_NAME=install-prometheus
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 command -v prometheus >/dev/null && command -v promtool >/dev/null && exit 0
 [ "$(id -u)" -eq 0 ] || die "need root to apt-get install prometheus (run: sudo bash $0)"

@@ -9,19 +9,9 @@ COMPONENTS=(postgresql unleash_server prometheus chromium)
 
 APT_UPDATED=0
 
-die() {
-  echo "install-test-deps: $*" >&2
-  exit 1
-}
-
-# Runs a command, showing its output only if it fails.
-quiet() {
-  local out
-  if ! out="$("$@" 2>&1)"; then
-    echo "$out" >&2
-    die "failed: $*"
-  fi
-}
+SCRIPT_NAME=install-test-deps
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 is_installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
