@@ -98,7 +98,8 @@ export function createServeHandler(deps: ServeDeps) {
     const path = req.url ?? '/';
     const deadline = performance.now() + serveCfg.timeoutMs;
     const clientGone = new AbortController();
-    res.once('close', () => clientGone.abort());
+    // 'close' also follows a normal finish: only a client that left early cancels the calls.
+    res.once('close', () => { if (!res.writableFinished) clientGone.abort(); });
 
     const parallel = serveCfg.fallback === 'parallel' && shouldSample(serveCfg.compareLegacyPercent, route.name, undefined, random);
     const legacyCall = parallel ? callLegacy(route, req, body, clientGone.signal) : null;
