@@ -62,7 +62,9 @@ export async function startShadowgate(config: Config, log: Logger, options: Star
 
   const samples = new SampleStore(config.samples.max, () => metrics.samplesEvicted.inc());
   const redactor = new Redactor({ headers: config.redact.headers, fields: config.redact.fields, maxBodyBytes: config.samples.maxBodyBytes });
-  const agentClient = new UpstreamClient(config.agent.url, { connections: config.agent.maxInFlight });
+  // Fewer sockets than slots: under load a small pool reuses warm connections instead of
+  // opening one per in-flight shadow; maxInFlight still bounds what can wait for one.
+  const agentClient = new UpstreamClient(config.agent.url, { connections: Math.min(config.agent.maxInFlight, 64) });
   const legacy = createLegacyProxy({
     url: config.legacy.url, timeoutMs: config.legacy.timeoutMs, maxSockets: config.server.maxSockets, servedByHeader: config.server.servedByHeader,
   }, metrics, log, tracing);

@@ -30,12 +30,15 @@ export function buildConfig(raw: unknown, options: LoadOptions = {}): Config {
   const source = options.source ?? '<config>';
   const problems: string[] = [];
   const interpolated = interpolate(raw, options.env ?? process.env, [], problems);
+  // A key whose ${VAR} is not set was dropped above; the schema would call it missing too.
+  const unset = new Set(problems.map((p) => p.slice(0, p.indexOf(': environment variable '))));
   const parsed = configSchema.safeParse(interpolated);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
       for (const key of keys) {
         const path = key === undefined ? issue.path : [...issue.path, key];
+        if (key === undefined && unset.has(formatPath(path))) continue;
         const message = key === undefined ? explain(issue.message) : 'unknown key';
         problems.push(`${formatPath(path) || '(top level)'}: ${message}`);
       }

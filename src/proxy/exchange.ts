@@ -14,7 +14,6 @@ export interface Exchange {
   clientConnection: string | undefined;
   servedBy: ServedBy;
   job: ShadowJob | null;
-  legacyTimedOut: boolean;
   span: Span | undefined;
   legacySpan: Span | undefined;
 }
@@ -24,7 +23,7 @@ type WithExchange = IncomingMessage & { [EXCHANGE]?: Exchange };
 
 export function startExchange(req: IncomingMessage, res: ServerResponse, route: string, path: string, metrics: Metrics, tracing: Tracing): Exchange {
   const exchange: Exchange = {
-    route, t0: performance.now(), clientConnection: req.headers.connection, servedBy: 'legacy', job: null, legacyTimedOut: false,
+    route, t0: performance.now(), clientConnection: req.headers.connection, servedBy: 'legacy', job: null,
     span: tracing.requestSpan(req.headers, req.method ?? 'GET', route, path), legacySpan: undefined,
   };
   (req as WithExchange)[EXCHANGE] = exchange;

@@ -29,9 +29,18 @@ export function createLegacyProxy(options: LegacyProxyOptions, metrics: Metrics,
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets, keepAliveMsecs: 1000 });
   const proxy = httpProxy.createProxyServer({ target: options.url, agent, xfwd: true, proxyTimeout: options.timeoutMs });
 
-  proxy.on('proxyReq', (proxyReq, req) => {
-    const exchange = exchangeOf(req);
-    if (exchange) proxyReq.once('timeout', () => { exchange.legacyTimedOut = true; });
+  // A client that leaves after sending its request gets no 'aborted' event from node any more,
+  // so http-proxy would keep legacy working (and the shadow holding its slot) for an answer
+  // nobody will read: cut the legacy call and drop the shadow instead.
+  proxy.on('proxyReq', (proxyReq, req, res) => {
+    const clientGone = () => {
+      if (res.writableFinished) return;
+      const job = exchangeOf(req)?.job;
+      if (job && !job.legacy?.complete) job.abandon('client_aborted');
+      proxyReq.destroy();
+    };
+    if (req.socket.destroyed) clientGone();
+    else res.once('close', clientGone);
   });
 
   // A tunnel is two sockets; http-proxy ends one when the other ends cleanly, not when it
@@ -43,9 +52,20 @@ export function createLegacyProxy(options: LegacyProxyOptions, metrics: Metrics,
     });
   });
 
-  proxy.on('proxyRes', (proxyRes, req) => {
+  proxy.on('proxyRes', (proxyRes, req, res) => {
     const exchange = exchangeOf(req);
     if (!exchange) return;
+    // http-proxy pipes proxyRes into res but ignores a legacy that dies mid-body: the client
+    // would wait forever for the rest. A cut connection is the only honest signal left.
+    let stalled = false; // legacy.timeoutMs is an idle timeout: it can also fire mid-body
+    (proxyRes as http.IncomingMessage & { req?: http.ClientRequest }).req?.once('timeout', () => { stalled = true; });
+    proxyRes.once('close', () => {
+      if (proxyRes.complete || req.socket.destroyed) return; // finished, or cut because the client left
+      const kind = stalled ? 'timeout' : 'reset';
+      metrics.upstreamErrors.inc({ route: exchange.route, upstream: 'legacy', kind });
+      log.warn({ route: exchange.route, kind, method: req.method }, 'legacy response ended early');
+      res.destroy();
+    });
     const headers = proxyRes.headers;
     stripHopByHop(headers);
     const captured = exchange.job ? { ...headers } : null; // what legacy said, before our own additions
@@ -66,7 +86,8 @@ export function createLegacyProxy(options: LegacyProxyOptions, metrics: Metrics,
     const exchange = exchangeOf(req);
     const elapsed = exchange ? performance.now() - exchange.t0 : 0;
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    const timedOut = exchange?.legacyTimedOut || (code === 'ECONNRESET' && elapsed >= options.timeoutMs * 0.98);
+    // http-proxy aborts on proxyTimeout with a plain ECONNRESET; elapsed time tells the two apart.
+    const timedOut = code === 'ECONNRESET' && elapsed >= options.timeoutMs * 0.98;
     const kind = timedOut ? 'timeout' : code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' ? 'connection' : code === 'ECONNRESET' ? 'reset' : 'invalid_response';
     const route = exchange?.route ?? 'unmatched';
     metrics.upstreamErrors.inc({ route, upstream: 'legacy', kind });

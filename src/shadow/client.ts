@@ -2,6 +2,8 @@
 // bounded connections, and every failure classified so metrics and gates can name it.
 import { Pool } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { ByteBudget } from './capture.js';
 
 export type FailureKind = 'timeout' | 'connection' | 'reset' | 'invalid_response' | 'aborted';
 
@@ -12,6 +14,8 @@ export interface UpstreamResponse {
   body: Buffer;
   truncated: boolean;
   durationMs: number;
+  /** The read stopped because the shared byte budget was spent (the bytes read are charged to it). */
+  overBudget?: boolean;
 }
 export interface UpstreamFailure { ok: false; kind: FailureKind; message: string; durationMs: number }
 export type UpstreamResult = UpstreamResponse | UpstreamFailure;
@@ -23,6 +27,8 @@ export interface UpstreamRequest {
   body?: Buffer | null;
   timeoutMs: number;
   maxResponseBytes: number;
+  /** Shared byte budget the response body is charged to (shadows); over it the read stops. */
+  budget?: ByteBudget;
   signal?: AbortSignal;
 }
 
@@ -66,23 +72,10 @@ export class UpstreamClient {
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
       });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let truncated = false;
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        if (size + chunk.length > req.maxResponseBytes) {
-          chunks.push(chunk.subarray(0, req.maxResponseBytes - size));
-          size = req.maxResponseBytes;
-          truncated = true;
-          break; // leaving the loop destroys the body: a huge answer is not pulled through
-        }
-        chunks.push(chunk);
-        size += chunk.length;
-      }
+      const { body, truncated, overBudget } = await readBounded(res.body, req.maxResponseBytes, req.budget);
       return {
         ok: true, status: res.statusCode, headers: res.headers as UpstreamResponse['headers'],
-        body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), truncated,
-        durationMs: performance.now() - started,
+        body, truncated, durationMs: performance.now() - started, ...(overBudget ? { overBudget } : {}),
       };
     } catch (err) {
       return { ok: false, ...classify(err, timedOut, outer?.aborted ?? false), durationMs: performance.now() - started };
@@ -95,6 +88,38 @@ export class UpstreamClient {
   close(): Promise<void> {
     return this.pool.destroy();
   }
+}
+
+/** Reads a body up to `max` bytes with plain events (cheaper than an async iterator); past
+ *  the limit the stream is destroyed so a huge answer is never pulled through. */
+function readBounded(stream: Readable, max: number, budget?: ByteBudget): Promise<{ body: Buffer; truncated: boolean; overBudget: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (truncated: boolean, overBudget = false) =>
+      resolve({ body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), truncated, overBudget });
+    const stop = (overBudget: boolean) => {
+      stream.removeAllListeners('data');
+      stream.on('error', () => {});
+      stream.destroy();
+      done(true, overBudget);
+    };
+    stream.on('data', (chunk: Buffer) => {
+      if (size + chunk.length > max) {
+        const part = chunk.subarray(0, max - size);
+        if (budget && !budget.tryReserve(part.length)) { stop(true); return; }
+        chunks.push(part);
+        size = max;
+        stop(false);
+        return;
+      }
+      if (budget && !budget.tryReserve(chunk.length)) { stop(true); return; }
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    stream.once('end', () => done(false));
+    stream.once('error', reject);
+  });
 }
 
 export function classify(err: unknown, timedOut: boolean, aborted: boolean): { kind: FailureKind; message: string } {

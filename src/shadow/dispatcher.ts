@@ -91,9 +91,13 @@ export class ShadowDispatcher {
     const call = () => this.client.request({
       method: job.method, path: pathWithQuery, headers, body: job.request.buffer(),
       timeoutMs: this.options.agentTimeoutMs, maxResponseBytes: this.options.agentMaxResponseBytes, signal: job.abort.signal,
+      budget: this.budget,
     });
     this.guard(job.route, call).then(
-      (result) => (result === null ? job.abandon('circuit_open') : job.settleAgent(result)),
+      (result) => {
+        if (result === null) job.abandon('circuit_open');
+        else job.settleAgent(result, true);
+      },
       (err: unknown) => job.settleAgent({ ok: false, kind: 'invalid_response', message: String(err), durationMs: 0 }),
     );
   }

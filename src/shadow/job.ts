@@ -57,7 +57,12 @@ export class ShadowJob {
     if (this.abandoned) return; // released already: capturing now would leak budget
     const side: LegacySide = { status, headers, body: new BodyCapture(this.captureLimit, this.budget), durationMs: 0, complete: false };
     this.legacy = side;
-    stream.on('data', (chunk: Buffer) => { if (!this.abandoned) side.body.push(chunk); });
+    stream.on('data', (chunk: Buffer) => {
+      if (this.abandoned || side.body.push(chunk)) return;
+      // Past the capture limit the comparison sees a marked, cut body; out of shared budget
+      // it would see a cut it cannot tell from a real difference, so the shadow is dropped.
+      if (side.body.stopped === 'budget') this.abandon('buffer_full');
+    });
     stream.once('end', () => {
       side.complete = true;
       side.durationMs = performance.now() - this.t0;
@@ -91,9 +96,15 @@ export class ShadowJob {
     this.finish();
   }
 
-  settleAgent(result: UpstreamResult): void {
-    if (this.agentDone) return;
+  /** `charged`: the body was read against the shared budget (shadow calls) and must be given back. */
+  settleAgent(result: UpstreamResult, charged = false): void {
+    if (this.agentDone) {
+      if (charged && result.ok) this.budget.release(result.body.length); // arrived after abandon
+      return;
+    }
     this.agent = result;
+    if (charged && result.ok) this.chargedAgentBytes = result.body.length;
+    if (result.ok && result.overBudget) { this.abandon('buffer_full'); return; }
     this.agentDone = true;
     this.finish();
   }
@@ -113,5 +124,9 @@ export class ShadowJob {
   release(): void {
     this.request.release();
     this.legacy?.body.release();
+    this.budget.release(this.chargedAgentBytes);
+    this.chargedAgentBytes = 0;
   }
+  /** Agent body bytes charged to the shared budget while it was read. */
+  private chargedAgentBytes = 0;
 }

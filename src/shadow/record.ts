@@ -62,7 +62,7 @@ export function createRecorder(deps: RecorderDeps): (job: ShadowJob) => Promise<
       metrics.samplesStored.set(deps.samples.size);
     }
     const level = comparison.result === 'match' || comparison.result === 'skipped' ? 'debug' : 'info';
-    deps.log[level]({
+    if (deps.log.isLevelEnabled(level)) deps.log[level]({
       event: 'comparison', sampleId: job.id, route: route.name, result: comparison.result, reason: comparison.reason,
       fields: comparison.outcome?.differences.slice(0, 10).map((d) => d.pointer || d.field),
       legacyMs: round(job.legacy?.durationMs), agentMs: round(job.agent?.durationMs), traceId: comparison.traceId,
@@ -91,6 +91,9 @@ async function judge(job: ShadowJob, deps: RecorderDeps): Promise<Comparison> {
   const agent = job.agent;
   if (!agent || !agent.ok) return { result: 'agent_error', reason: agent?.kind ?? 'no_response' };
   if (agent.status >= 500) return { result: 'agent_error', reason: 'status_5xx' };
+  // A body cut at a capture limit cannot be judged fairly (one side cut, the other whole
+  // would always differ): not a disagreement, so not counted as one.
+  if (legacy.body.stopped !== null || agent.truncated) return { result: 'skipped', reason: 'truncated' };
   const legacyResponse: CapturedResponse = {
     status: legacy.status, headers: legacy.headers, body: legacy.body.buffer(), truncated: legacy.body.stopped !== null,
   };

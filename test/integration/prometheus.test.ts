@@ -2,11 +2,13 @@
 // Traffic covers every outcome the panels show (agreement, mismatches, agent 500s, a hung
 // agent with backpressure drops, an open circuit, legacy 5xx, a throwing comparator, a
 // served route with fallbacks, a review verdict); then every panel query and every alert
-// expression is evaluated through the HTTP API. Requires scripts/install-prometheus.sh.
+// expression is evaluated through the HTTP API; two overview panels are drawn from their range
+// queries to test-output/dashboard-*.png (the README's screenshots: no Grafana here).
+// Requires scripts/install-prometheus.sh and scripts/install-chromium.sh.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +20,8 @@ import { startTestShadowgate, eventually, type StartedShadowgate } from '../supp
 import {
   dashboardQueries, grafanaToPromQL, prometheusBinary, startPrometheus, PrometheusQueryError, type PrometheusServer,
 } from '../support/prometheus.js';
+import { launchBrowser, type TestBrowser } from '../support/browser.js';
+import { renderPanelPng, type PanelSeries, type PanelUnit } from '../support/panel-render.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -167,6 +171,44 @@ async function recordVerdict(sg: StartedShadowgate, verdict: string): Promise<vo
 
 const metricNames = (expr: string) => expr.match(/shadowgate_[a-z_]+/g) ?? [];
 
+interface GrafanaProperty { id: string; value: unknown }
+interface TimeseriesPanel {
+  title: string;
+  fieldConfig: {
+    defaults: { unit: PanelUnit; min?: number; max?: number; custom?: { fillOpacity?: number; stacking?: { mode: string } } };
+    overrides: { matcher: { id: string; options: string }; properties: GrafanaProperty[] }[];
+  };
+  targets: { refId: string; expr: string; legendFormat?: string }[];
+}
+
+/**
+ * A time-series panel of the overview as Grafana would draw it over [start, end]: every
+ * target through query_range (step 1 s, $__rate_interval = 4 x the scrape interval, $route =
+ * all), legends from legendFormat, stacking and dashes from the panel's field config.
+ */
+async function panelRange(p: PrometheusServer, title: string, start: number, end: number) {
+  const dashboard = JSON.parse(readFileSync(join(ROOT, DASHBOARDS[0]!), 'utf8')) as { panels: TimeseriesPanel[] };
+  const panel = dashboard.panels.find((x) => x.title === title);
+  assert.ok(panel, `the overview has a "${title}" panel`);
+  const { defaults, overrides } = panel.fieldConfig;
+  const series: PanelSeries[] = [];
+  for (const target of panel.targets) {
+    const props = overrides.filter((o) => o.matcher.id === 'byFrameRefID' && o.matcher.options === target.refId).flatMap((o) => o.properties);
+    const prop = (id: string) => props.find((x) => x.id === id)?.value;
+    const stacking = (prop('custom.stacking') ?? defaults.custom?.stacking) as { mode: string } | undefined;
+    const result = await p.queryRange(grafanaToPromQL(target.expr, { __rate_interval: '4s' }), start, end, 1);
+    for (const s of result.sort((a, b) => JSON.stringify(a.metric).localeCompare(JSON.stringify(b.metric)))) {
+      series.push({
+        name: (target.legendFormat ?? '').replace(/\{\{\s*(\w+)\s*\}\}/g, (_, label: string) => s.metric[label] ?? '') || JSON.stringify(s.metric),
+        points: s.values.map(([ts, v]) => [ts, Number(v)]),
+        stack: stacking?.mode === 'normal',
+        dashed: (prop('custom.lineStyle') as { fill?: string } | undefined)?.fill === 'dash',
+      });
+    }
+  }
+  return { title: panel.title, unit: defaults.unit, yMin: defaults.min, yMax: defaults.max, fillOpacity: defaults.custom?.fillOpacity, series };
+}
+
 test('every dashboard query and alert expression runs against a real Prometheus scraping shadowgate', async (t) => {
   const promtool = prometheusBinary('promtool'); // fails first, with the install hint, if missing
   const t0 = Date.now();
@@ -200,6 +242,7 @@ test('every dashboard query and alert expression runs against a real Prometheus 
     await new Promise((r) => setTimeout(r, 300)); // let a scrape fall between waves
   }
   await prom.waitForScrapes(2);
+  const trafficEnd = Date.now() / 1000;
   const p = prom;
 
   await t.test('panel queries: valid PromQL, and data unless the metric is not emitted yet', async () => {
@@ -289,6 +332,29 @@ test('every dashboard query and alert expression runs against a real Prometheus 
     };
     assert.match(await promtoolRun(['check', 'rules', ALERTS]), new RegExp(`SUCCESS: ${Object.keys(ALERT_EXPECTATIONS).length} rules found`));
     assert.match(await promtoolRun(['test', 'rules', ALERT_TESTS]), /SUCCESS/);
+  });
+
+  await t.test('dashboard panels render to PNG from the range queries (README screenshots)', async (st) => {
+    const browser: TestBrowser = await launchBrowser();
+    st.after(() => browser.close());
+    const [start, end] = [Math.floor(trafficStart) - 2, Math.ceil(trafficEnd)];
+    const note = `${DASHBOARDS[0]} · real Prometheus, integration test traffic · step 1s`;
+    const panels = [
+      {
+        file: 'test-output/dashboard-agreement.png', title: 'Agreement ratio per route',
+        thresholds: [{ value: 0.9, color: '#E0752D', label: 'ShadowgateAgreementLow threshold: 90 % (over 10m)' }],
+      },
+      { file: 'test-output/dashboard-comparisons.png', title: 'Comparisons by result' },
+    ];
+    for (const { file, title, ...extra } of panels) {
+      const panel = await panelRange(p, title, start, end);
+      const rendered = await renderPanelPng({ context: browser.context, file: join(ROOT, file), note, ...panel, ...extra });
+      assert.ok(rendered.series.length >= 2, `${file}: series drawn: ${JSON.stringify(rendered.series)}`);
+      for (const s of rendered.series) assert.ok(s.points >= 2, `${file}: "${s.name}" has ${s.points} points to draw`);
+      const bytes = statSync(join(ROOT, file)).size;
+      assert.ok(bytes > 5 * 1024, `${file}: ${bytes} bytes, a blank or broken render?`);
+      st.diagnostic(`${file}: ${bytes} bytes, ${rendered.series.map((s) => `${s.name} (${s.points} points)`).join(', ')}`);
+    }
   });
 
   t.diagnostic(`took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
