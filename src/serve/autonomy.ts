@@ -88,10 +88,14 @@ export async function createAutonomy(deps: AutonomyDeps) {
     dispatcher: () => dispatcher!,
   });
 
+  // Which route flags the source defines, refreshed on every flag change (not per request).
+  const knownFlags = new Set<string>();
   const refreshFlagGauges = () => {
+    knownFlags.clear();
     for (const route of deps.routes) {
       for (const kind of ['shadow', 'serve'] as const) {
         const state = flags?.state(route.config.flags[kind]!);
+        if (state?.known) knownFlags.add(state.name);
         metrics.flagRollout.set({ route: route.name, flag: kind }, rolloutOf(state, kind, route.config.shadow.percent));
       }
     }
@@ -112,7 +116,7 @@ export async function createAutonomy(deps: AutonomyDeps) {
     shadowFlag(route, ctx: RequestContext) {
       if (!flags) return undefined;
       const name = route.config.flags.shadow!;
-      return flags.state(name).known ? flags.isEnabled(name, ctx) : undefined;
+      return knownFlags.has(name) ? flags.isEnabled(name, ctx) : undefined;
     },
     serveFlag(route, ctx) {
       return flags !== null && flags.isEnabled(route.config.flags.serve!, ctx);
