@@ -50,6 +50,8 @@ const agent = z.strictObject({
   maxInFlight: numeric(z.number().int().min(1).max(100_000)).default(256),
   /** Agent response bodies are read up to this size; the rest is discarded and the sample marked truncated. */
   maxResponseBytes: numeric(z.number().int().min(0)).default(1_048_576),
+  /** Requests the agent may be serving at once (all routes); more are served by legacy (fallback reason backpressure). */
+  maxServeInFlight: numeric(z.number().int().min(1).max(100_000)).default(512),
 });
 
 const redact = z.strictObject({
@@ -141,6 +143,8 @@ const serve = z.strictObject({
   retryNonIdempotent: bool().default(false),
   /** With parallel fallback: percent of agent-served requests for which legacy is also called and compared. */
   compareLegacyPercent: numeric(z.number().min(0).max(100)).default(100),
+  /** Parallel fallback: legacy's answer is held up to this size while the agent is judged. */
+  maxLegacyBodyBytes: numeric(z.number().int().min(0)).default(16 * 1024 * 1024),
 }).prefault({});
 
 const guardrail = z.strictObject({

@@ -41,6 +41,8 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
     shadowInflightLimit: new Gauge({ name: 'shadowgate_shadow_inflight_limit', help: 'agent.maxInFlight.', registers }),
     shadowBufferedBytes: new Gauge({ name: 'shadowgate_shadow_buffered_bytes', help: 'Bytes held by in-flight shadows (bodies being captured).', registers }),
     shadowBufferedBytesLimit: new Gauge({ name: 'shadowgate_shadow_buffered_bytes_limit', help: 'shadow.maxBufferedBytes.', registers }),
+    serveInflight: new Gauge({ name: 'shadowgate_serve_inflight', help: 'Requests the agent is serving right now (request body and answers held in memory).', registers }),
+    serveInflightLimit: new Gauge({ name: 'shadowgate_serve_inflight_limit', help: 'agent.maxServeInFlight.', registers }),
     samplesStored: new Gauge({ name: 'shadowgate_samples_stored', help: 'Comparison samples held in memory for the admin API.', registers }),
     samplesEvicted: new Counter({ name: 'shadowgate_samples_evicted_total', help: 'Samples evicted because samples.max was reached.', registers }),
     labelOverflow: new Counter({

@@ -61,12 +61,24 @@ export function createServeHandler(deps: ServeDeps) {
     deps.legacy.web(req, res, body);
   };
 
+  // Everything the serve path holds (request body, the agent's answer, legacy's in parallel
+  // mode) is per request: bounding the requests bounds the memory.
+  let inflight = 0;
+  metrics.serveInflightLimit.set(config.agent.maxServeInFlight);
+
   return function serve(route: RouteRuntime, exchange: Exchange, req: IncomingMessage, res: ServerResponse): void {
     const max = route.config.shadow.maxBodyBytes;
     if (Number(req.headers['content-length'] ?? 0) > max) {
       fallback(route, 'body_too_large');
       return deps.legacy.web(req, res);
     }
+    if (inflight >= config.agent.maxServeInFlight) {
+      fallback(route, 'backpressure');
+      return deps.legacy.web(req, res);
+    }
+    inflight++;
+    metrics.serveInflight.set(inflight);
+    res.once('close', () => { inflight--; metrics.serveInflight.set(inflight); });
     const chunks: Buffer[] = [];
     let size = 0;
     let overflow = false;
@@ -186,7 +198,7 @@ export function createServeHandler(deps: ServeDeps) {
     delete headers.expect;
     return deps.legacyClient.request({
       method: req.method ?? 'GET', path: req.url ?? '/', headers, body,
-      timeoutMs: config.legacy.timeoutMs, maxResponseBytes: config.shadow.maxCaptureBytes * 16, signal,
+      timeoutMs: config.legacy.timeoutMs, maxResponseBytes: route.config.serve.maxLegacyBodyBytes, signal,
     }).then((result) => {
       // Counted like the streaming legacy path does.
       if (result.ok) {

@@ -287,3 +287,19 @@ test('conditional: a 30 % serve rollout serves a sticky ~30 % of users', async (
     assert.equal(res.headers.get('x-shadowgate-served-by'), served.get(`user-${i}`), 'sticky per user');
   }
 });
+
+test('serving is bounded: past agent.maxServeInFlight, legacy serves (fallback reason backpressure)', async (t) => {
+  const { sg, agent } = await rig(t, { serve: { timeoutMs: 5000 } }, { agentOptions: { maxServeInFlight: 2 } });
+  let release!: () => void;
+  const held = new Promise<void>((r) => { release = r; });
+  agent.handler = async (_req, res) => { await held; res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"answer":"agent"}'); };
+  const pending = [get(sg, '/api/1'), get(sg, '/api/2')];
+  await agent.waitFor(2);
+  assert.equal(await metricValue(sg, 'shadowgate_serve_inflight'), 2);
+  const extra = await get(sg, '/api/3');
+  assert.equal(extra.headers.get('x-shadowgate-served-by'), 'legacy');
+  assert.equal(await metricValue(sg, 'shadowgate_fallbacks_total', { route: 'q', reason: 'backpressure' }), 1);
+  release();
+  for (const res of await Promise.all(pending)) assert.equal(res.headers.get('x-shadowgate-served-by'), 'agent');
+  await eventually(async () => (await metricValue(sg, 'shadowgate_serve_inflight')) === 0, 'slots given back');
+});
