@@ -16,6 +16,8 @@ export interface Exchange {
   job: ShadowJob | null;
   span: Span | undefined;
   legacySpan: Span | undefined;
+  /** Set once the legacy request exists: cancels it when the client leaves before the answer is sent. */
+  onClientGone: (() => void) | undefined;
 }
 
 const EXCHANGE = Symbol('shadowgate.exchange');
@@ -24,10 +26,11 @@ type WithExchange = IncomingMessage & { [EXCHANGE]?: Exchange };
 export function startExchange(req: IncomingMessage, res: ServerResponse, route: string, path: string, metrics: Metrics, tracing: Tracing): Exchange {
   const exchange: Exchange = {
     route, t0: performance.now(), clientConnection: req.headers.connection, servedBy: 'legacy', job: null,
-    span: tracing.requestSpan(req.headers, req.method ?? 'GET', route, path), legacySpan: undefined,
+    span: tracing.requestSpan(req.headers, req.method ?? 'GET', route, path), legacySpan: undefined, onClientGone: undefined,
   };
   (req as WithExchange)[EXCHANGE] = exchange;
   res.once('close', () => {
+    if (!res.writableFinished) exchange.onClientGone?.();
     metrics.requests.inc({ route, method: methodLabel(req.method), status_class: statusClass(res.statusCode), served_by: exchange.servedBy });
     metrics.requestDuration.observe({ route }, (performance.now() - exchange.t0) / 1000);
     tracing.end(exchange.span, res.statusCode, { 'shadowgate.served_by': exchange.servedBy, ...(exchange.job ? { 'shadowgate.sample_id': exchange.job.id } : {}) });

@@ -32,15 +32,15 @@ export function createLegacyProxy(options: LegacyProxyOptions, metrics: Metrics,
   // A client that leaves after sending its request gets no 'aborted' event from node any more,
   // so http-proxy would keep legacy working (and the shadow holding its slot) for an answer
   // nobody will read: cut the legacy call and drop the shadow instead.
-  proxy.on('proxyReq', (proxyReq, req, res) => {
-    const clientGone = () => {
-      if (res.writableFinished) return;
-      const job = exchangeOf(req)?.job;
-      if (job && !job.legacy?.complete) job.abandon('client_aborted');
+  proxy.on('proxyReq', (proxyReq, req) => {
+    const exchange = exchangeOf(req);
+    if (!exchange) return;
+    // Run by the exchange's own 'close' listener (one listener per request, not two).
+    exchange.onClientGone = () => {
+      if (exchange.job && !exchange.job.legacy?.complete) exchange.job.abandon('client_aborted');
       proxyReq.destroy();
     };
-    if (req.socket.destroyed) clientGone();
-    else res.once('close', clientGone);
+    if (req.socket.destroyed) exchange.onClientGone();
   });
 
   // A tunnel is two sockets; http-proxy ends one when the other ends cleanly, not when it
@@ -59,8 +59,14 @@ export function createLegacyProxy(options: LegacyProxyOptions, metrics: Metrics,
     // would wait forever for the rest. A cut connection is the only honest signal left.
     let stalled = false; // legacy.timeoutMs is an idle timeout: it can also fire mid-body
     (proxyRes as http.IncomingMessage & { req?: http.ClientRequest }).req?.once('timeout', () => { stalled = true; });
+    const status = proxyRes.statusCode ?? 0;
     proxyRes.once('close', () => {
-      if (proxyRes.complete || req.socket.destroyed) return; // finished, or cut because the client left
+      if (proxyRes.complete) {
+        metrics.upstreamDuration.observe({ route: exchange.route, upstream: 'legacy' }, (performance.now() - exchange.t0) / 1000);
+        tracing.end(exchange.legacySpan, status);
+        return;
+      }
+      if (req.socket.destroyed) return; // cut because the client left
       const kind = stalled ? 'timeout' : 'reset';
       metrics.upstreamErrors.inc({ route: exchange.route, upstream: 'legacy', kind });
       log.warn({ route: exchange.route, kind, method: req.method }, 'legacy response ended early');
@@ -73,12 +79,7 @@ export function createLegacyProxy(options: LegacyProxyOptions, metrics: Metrics,
     headers.connection = exchange.clientConnection?.toLowerCase().includes('close') ? 'close' : 'keep-alive';
     if (req.httpVersion === '1.0' && !exchange.clientConnection?.toLowerCase().includes('keep-alive')) headers.connection = 'close';
     if (options.servedByHeader) headers[options.servedByHeader] = 'legacy';
-    const status = proxyRes.statusCode ?? 0;
     if (status >= 500) metrics.upstreamErrors.inc({ route: exchange.route, upstream: 'legacy', kind: 'status_5xx' });
-    proxyRes.once('end', () => {
-      metrics.upstreamDuration.observe({ route: exchange.route, upstream: 'legacy' }, (performance.now() - exchange.t0) / 1000);
-      tracing.end(exchange.legacySpan, status);
-    });
     if (captured) exchange.job?.attachLegacy(status, captured, proxyRes);
   });
 
