@@ -23,7 +23,10 @@ export interface Exchange {
 const EXCHANGE = Symbol('shadowgate.exchange');
 type WithExchange = IncomingMessage & { [EXCHANGE]?: Exchange };
 
-export function startExchange(req: IncomingMessage, res: ServerResponse, route: string, path: string, metrics: Metrics, tracing: Tracing): Exchange {
+export function startExchange(
+  req: IncomingMessage, res: ServerResponse, route: string, path: string, metrics: Metrics, tracing: Tracing,
+  onDone?: (exchange: Exchange) => void,
+): Exchange {
   const exchange: Exchange = {
     route, t0: performance.now(), clientConnection: req.headers.connection, servedBy: 'legacy', job: null,
     span: tracing.requestSpan(req.headers, req.method ?? 'GET', route, path), legacySpan: undefined, onClientGone: undefined,
@@ -33,6 +36,7 @@ export function startExchange(req: IncomingMessage, res: ServerResponse, route: 
     if (!res.writableFinished) exchange.onClientGone?.();
     metrics.requests.inc({ route, method: methodLabel(req.method), status_class: statusClass(res.statusCode), served_by: exchange.servedBy });
     metrics.requestDuration.observe({ route }, (performance.now() - exchange.t0) / 1000);
+    onDone?.(exchange);
     tracing.end(exchange.span, res.statusCode, { 'shadowgate.served_by': exchange.servedBy, ...(exchange.job ? { 'shadowgate.sample_id': exchange.job.id } : {}) });
   });
   return exchange;

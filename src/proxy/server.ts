@@ -24,6 +24,8 @@ export interface Autonomy {
   routeState(route: RouteRuntime): { killed: boolean; demoted: boolean; circuitOpen: boolean };
   serve(route: RouteRuntime, exchange: Exchange, req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext): void;
   countFallback(route: RouteRuntime, reason: string): void;
+  /** Every answered request of a route, once: feeds the agent's share of traffic. */
+  served(route: RouteRuntime, byAgent: boolean): void;
 }
 
 export interface DataPlaneDeps {
@@ -46,7 +48,8 @@ export function createDataPlane(deps: DataPlaneDeps): http.Server {
     const method = req.method ?? 'GET';
     const path = pathOf(req.url);
     const route = matcher.match(method, path);
-    const exchange = startExchange(req, res, route?.name ?? UNMATCHED, path, metrics, tracing);
+    const exchange = startExchange(req, res, route?.name ?? UNMATCHED, path, metrics, tracing,
+      route ? (ex) => autonomy.served(route, ex.servedBy === 'agent') : undefined);
     // Chunked framing is hop-by-hop too, but node re-frames the body only if it is told to.
     const transferEncoding = req.headers['transfer-encoding'];
     stripHopByHop(req.headers);

@@ -21,6 +21,7 @@ import type { AgentReporter } from '../tracing/agent-report.js';
 
 interface RouteControl extends ServeControl {
   route: RouteRuntime;
+  onServed(agent: boolean): void;
   killed: { by: string; why: string; at: string } | null;
   served: boolean[];   // ring of recent serve decisions (true = agent answered)
   servedNext: number;
@@ -130,7 +131,9 @@ export async function createAutonomy(deps: AutonomyDeps) {
     },
     countFallback(route, reason) {
       metrics.fallbacks.inc({ route: route.name, reason });
-      control(route).onServed(false);
+    },
+    served(route, byAgent) {
+      control(route).onServed(byAgent);
     },
     onComparison(routeName, result, fromServePath) {
       const c = controls.get(routeName);

@@ -27,7 +27,6 @@ export interface ServeControl {
   breaker: AgentBreaker;
   guardrail: Guardrail;
   gates: GateFn;
-  onServed(agent: boolean): void;
   onGuardrailTrip(reason: string | null): void;
 }
 
@@ -140,10 +139,8 @@ export function createServeHandler(deps: ServeDeps) {
 
     if (answer) {
       exchange.servedBy = 'agent';
-      control.onServed(true);
       writeAgentAnswer(res, answer, method);
     } else {
-      control.onServed(false);
       fallback(route, reason ?? 'unknown');
       if (legacyCall) await serveHeldLegacy(await legacyCall, req, res, body);
       else toLegacy(req, res, [body], false);

@@ -281,6 +281,8 @@ test('conditional: a 30 % serve rollout serves a sticky ~30 % of users', async (
   }
   const share = [...served.values()].filter((v) => v === 'agent').length / served.size;
   assert.ok(share > 0.18 && share < 0.42, `share ${share}`);
+  const view = await (await fetch(`${sg.adminUrl}/api/routes/q`)).json() as { servedByAgentShare: number };
+  assert.ok(Math.abs(view.servedByAgentShare - share) < 0.02, `servedByAgentShare ${view.servedByAgentShare} counts every request of the route (share ${share})`);
   for (let i = 0; i < 40; i++) {
     const res = await get(sg, '/api/x', { headers: { 'x-user-id': `user-${i}` } });
     await res.arrayBuffer();
