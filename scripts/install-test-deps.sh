@@ -57,10 +57,10 @@ install_postgresql() {
   without_service_start apt_install postgresql
 }
 
-# unleash-server, pinned by test/unleash-server/package-lock.json. --ignore-scripts: nothing
+# unleash-server, pinned by tools/unleash-server/package-lock.json. --ignore-scripts: nothing
 # in it needs an install script, and none may download anything.
 install_unleash_server() {
-  local dir="$ROOT/test/unleash-server"
+  local dir="$ROOT/tools/unleash-server"
   local stamp="$dir/node_modules/.installed-lock-sha256"
   command -v npm >/dev/null || die "npm not found (Node.js 20 is required)"
   local want

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-const SERVER_JS = join(REPO_ROOT, 'test/unleash-server/node_modules/unleash-server/dist/server.js');
+const SERVER_JS = join(REPO_ROOT, 'tools/unleash-server/node_modules/unleash-server/dist/server.js');
 const INSTALL_HINT = 'run `sudo bash scripts/install-test-deps.sh` (or as root in CI)';
 const PROJECT = 'default';
 const ENVIRONMENT = 'development';
@@ -178,7 +178,7 @@ async function startUnleashProcess(dir: string, pg: Postgres, adminToken: string
   const port = await withFreePort('Unleash', async (candidate) => {
     const log = createWriteStream(join(dir, `unleash-${candidate}.log`));
     const proc = spawn(process.execPath, [SERVER_JS], {
-      cwd: join(REPO_ROOT, 'test/unleash-server'),
+      cwd: join(REPO_ROOT, 'tools/unleash-server'),
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
