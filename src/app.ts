@@ -71,6 +71,7 @@ export async function startShadowgate(config: Config, log: Logger, options: Star
   const autonomy = await createAutonomy({ config, routes, flags, agentClient, legacy, metrics, log, tracing, reporter });
   const recorder = createRecorder({
     metrics, log, samples, redactor, maxFieldsPerRoute: config.metrics.maxFieldsPerRoute, reporter, tracing,
+    maxDecodedBytes: Math.max(config.shadow.maxCaptureBytes, config.agent.maxResponseBytes) * 4,
     onResult: (route, result, fromServePath) => autonomy.onComparison(route, result, fromServePath),
   });
   const dispatcher = new ShadowDispatcher({

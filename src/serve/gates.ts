@@ -8,6 +8,7 @@ import { importModule } from '../compare/plugin.js';
 import { parsePointer } from '../compare/pointer.js';
 import type { RouteConfig } from '../config/schema.js';
 import type { UpstreamResponse } from '../shadow/client.js';
+import { decodeBody } from '../shadow/decode.js';
 
 export type GateFailure = 'status' | 'confidence' | 'schema' | 'plugin' | 'truncated';
 export type GateResult = { pass: true; confidence: number | null } | { pass: false; reason: GateFailure; detail: string; confidence: number | null };
@@ -49,7 +50,9 @@ export async function createGates(route: RouteConfig): Promise<GateFn> {
     let parseError: string | null = null;
     const parsed = () => {
       if (parsedBody === undefined && parseError === null) {
-        try { parsedBody = JSON.parse(res.body.toString('utf8')); } catch (err) { parseError = (err as Error).message; parsedBody = undefined; }
+        const body = decodeBody(res.body, res.headers, Math.max(res.body.length * 20, 1 << 20));
+        if (body === null) parseError = 'body could not be decoded (content-encoding)';
+        else try { parsedBody = JSON.parse(body.toString('utf8')); } catch (err) { parseError = (err as Error).message; parsedBody = undefined; }
       }
       return parsedBody;
     };

@@ -235,9 +235,11 @@ export function createServeHandler(deps: ServeDeps) {
     const headers = { ...answer.headers };
     stripHopByHop(headers);
     if (servedBy) headers[servedBy] = 'agent';
-    if (method !== 'HEAD') headers['content-length'] = String(answer.body.length);
+    // No body (and no content-length) for HEAD, 204 and 304; the agent's own length otherwise.
+    const bodiless = method === 'HEAD' || answer.status === 204 || answer.status === 304;
+    if (bodiless) { if (method !== 'HEAD') delete headers['content-length']; } else headers['content-length'] = String(answer.body.length);
     res.writeHead(answer.status, headers);
-    res.end(method === 'HEAD' ? undefined : answer.body);
+    res.end(bodiless ? undefined : answer.body);
   }
 }
 

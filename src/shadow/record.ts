@@ -7,6 +7,7 @@ import type { ComparisonResult } from '../store/result-window.js';
 import type { SampleStore } from '../store/samples.js';
 import type { Redactor } from '../store/redact.js';
 import type { ShadowJob } from './job.js';
+import { decodeBody } from './decode.js';
 import { genAiAttributes, type Tracing } from '../tracing/otel.js';
 import type { AgentReport, AgentReporter } from '../tracing/agent-report.js';
 
@@ -15,6 +16,9 @@ export interface Comparison {
   reason?: string;
   outcome?: CompareOutcome;
   report?: AgentReport | null;
+  /** Bodies as compared (content-decoded); what samples store and the agent report reads. */
+  legacyBody?: Buffer;
+  agentBody?: Buffer;
   traceId?: string;
   /** The shadow call's own trace (linked to the request's). */
   shadowTraceId?: string;
@@ -26,6 +30,8 @@ export interface RecorderDeps {
   samples: SampleStore;
   redactor: Redactor;
   maxFieldsPerRoute: number;
+  /** Decompressed bodies are cut off (and the comparison skipped) past this size. */
+  maxDecodedBytes: number;
   reporter: AgentReporter;
   tracing: Tracing;
   /** Called after every recorded comparison (guardrails listen here). */
@@ -40,7 +46,7 @@ export function createRecorder(deps: RecorderDeps): (job: ShadowJob) => Promise<
     const comparison = await judge(job, deps);
     const { metrics } = deps;
     // In parallel serving the serve path already counted the report; the sample still shows it.
-    if (job.agent?.ok) comparison.report = job.agentReport !== undefined ? job.agentReport : deps.reporter.record(route.config, job.agent);
+    if (job.agent?.ok) comparison.report = job.agentReport !== undefined ? job.agentReport : deps.reporter.record(route.config, { headers: job.agent.headers, body: comparison.agentBody ?? job.agent.body });
     comparison.traceId = (job.requestSpan ?? job.span)?.spanContext().traceId;
     comparison.shadowTraceId = job.span?.spanContext().traceId;
     deps.tracing.end(job.span, job.agent?.ok ? job.agent.status : 'error', { 'shadowgate.comparison.result': comparison.result, ...genAiAttributes(comparison.report ?? null) });
@@ -80,6 +86,12 @@ function countAgentCall(metrics: Metrics, route: string, job: ShadowJob): void {
   }
 }
 
+function withoutEncoding(headers: CapturedResponse['headers']): CapturedResponse['headers'] {
+  if (headers['content-encoding'] === undefined) return headers;
+  const { 'content-encoding': _encoding, 'content-length': _length, ...rest } = headers;
+  return rest;
+}
+
 function round(ms: number | undefined): number | undefined {
   return ms === undefined ? undefined : Math.round(ms * 10) / 10;
 }
@@ -94,13 +106,15 @@ async function judge(job: ShadowJob, deps: RecorderDeps): Promise<Comparison> {
   // A body cut at a capture limit cannot be judged fairly (one side cut, the other whole
   // would always differ): not a disagreement, so not counted as one.
   if (legacy.body.stopped !== null || agent.truncated) return { result: 'skipped', reason: 'truncated' };
-  const legacyResponse: CapturedResponse = {
-    status: legacy.status, headers: legacy.headers, body: legacy.body.buffer(), truncated: legacy.body.stopped !== null,
-  };
-  const agentResponse: CapturedResponse = { status: agent.status, headers: agent.headers, body: agent.body, truncated: agent.truncated };
+  const legacyBody = decodeBody(legacy.body.buffer(), legacy.headers, deps.maxDecodedBytes);
+  const agentBody = decodeBody(agent.body, agent.headers, deps.maxDecodedBytes);
+  if (legacyBody === null || agentBody === null) return { result: 'skipped', reason: 'undecodable' };
+  // Compared as content: the encoding header is about transport, not about the answer.
+  const legacyResponse: CapturedResponse = { status: legacy.status, headers: withoutEncoding(legacy.headers), body: legacyBody, truncated: false };
+  const agentResponse: CapturedResponse = { status: agent.status, headers: withoutEncoding(agent.headers), body: agentBody, truncated: false };
   try {
     const outcome = await job.route.compare(legacyResponse, agentResponse, { route: job.route.name, method: job.method, path: job.path });
-    return { result: outcome.result, outcome };
+    return { result: outcome.result, outcome, legacyBody, agentBody };
   } catch (err) {
     deps.metrics.comparatorErrors.inc({ route: job.route.name });
     deps.log.warn({ route: job.route.name, sampleId: job.id, err: (err as Error).message }, 'comparator failed; counted as skipped');

@@ -71,11 +71,11 @@ export class Redactor {
     const agent = job.agent;
     const request = this.body(job.request.buffer(), job.headers['content-type']);
     const legacyMsg: StoredMessage = legacy
-      ? { status: legacy.status, headers: this.headers(legacy.headers), ...this.body(legacy.body.buffer(), legacy.headers['content-type']), durationMs: legacy.durationMs }
+      ? { status: legacy.status, headers: this.headers(legacy.headers), ...this.body(comparison.legacyBody ?? legacy.body.buffer(), legacy.headers['content-type']), durationMs: legacy.durationMs }
       : { headers: {}, body: '', encoding: 'utf8', truncated: false, error: job.legacyError?.kind ?? 'no_response' };
     if (legacy && legacy.body.stopped) legacyMsg.truncated = true;
     const agentMsg: StoredMessage = agent?.ok
-      ? { status: agent.status, headers: this.headers(agent.headers), ...this.body(agent.body, agent.headers['content-type']), durationMs: agent.durationMs }
+      ? { status: agent.status, headers: this.headers(agent.headers), ...this.body(comparison.agentBody ?? agent.body, agent.headers['content-type']), durationMs: agent.durationMs }
       : { headers: {}, body: '', encoding: 'utf8', truncated: false, error: agent?.kind ?? 'no_response', durationMs: agent?.durationMs };
     if (agent?.ok && agent.truncated) agentMsg.truncated = true;
     return {

@@ -3,6 +3,7 @@
 import type { RouteConfig } from '../config/schema.js';
 import { BoundedLabels, type Metrics } from '../metrics/definitions.js';
 import { valueAt } from '../serve/gates.js';
+import { decodeBody } from '../shadow/decode.js';
 
 export interface AgentReport {
   confidence?: number;
@@ -40,7 +41,8 @@ export function extractAgentReport(route: RouteConfig, res: Response): AgentRepo
   const body = () => {
     if (!tried) {
       tried = true;
-      try { parsed = JSON.parse(res.body.toString('utf8')); } catch { parsed = undefined; }
+      const decoded = decodeBody(res.body, res.headers, Math.max(res.body.length * 20, 1 << 20));
+      try { parsed = decoded === null ? undefined : JSON.parse(decoded.toString('utf8')); } catch { parsed = undefined; }
     }
     return parsed;
   };

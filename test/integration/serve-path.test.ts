@@ -305,3 +305,16 @@ test('serving is bounded: past agent.maxServeInFlight, legacy serves (fallback r
   for (const res of await Promise.all(pending)) assert.equal(res.headers.get('x-shadowgate-served-by'), 'agent');
   await eventually(async () => (await metricValue(sg, 'shadowgate_serve_inflight')) === 0, 'slots given back');
 });
+
+test('agent answers 204 and HEAD: no body, no bogus content-length', async (t) => {
+  const { sg, agent } = await rig(t, {});
+  agent.handler = (_req, res) => { res.writeHead(204, { 'x-agent': 'yes' }); res.end(); };
+  const res = await get(sg);
+  assert.equal(res.status, 204);
+  assert.equal(res.headers.get('x-shadowgate-served-by'), 'agent');
+  assert.equal(res.headers.get('content-length'), null);
+  agent.handler = agent.json(200, { answer: 'agent' });
+  const head = await get(sg, '/api/x', { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal((await head.arrayBuffer()).byteLength, 0);
+});

@@ -210,3 +210,30 @@ test('a body cut at a capture limit is not judged: skipped, never a mismatch (re
   await eventually(async () => (await metricValue(sg, 'shadowgate_comparisons_total', { result: 'skipped' })) === 1, 'skipped');
   assert.equal(await metricValue(sg, 'shadowgate_comparisons_total', { result: 'mismatch' }), 0);
 });
+
+test('compressed answers are compared as content: gzip legacy vs identity agent agree; the sample shows decoded JSON', async (t) => {
+  const { gzipSync } = await import('node:zlib');
+  const legacy = await new FakeUpstream().start();
+  const agent = await new FakeUpstream().start();
+  const body = { price: 12.5, items: ['a', 'b'] };
+  legacy.handler = (_req, res) => {
+    const gz = gzipSync(JSON.stringify(body));
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': gz.length });
+    res.end(gz);
+  };
+  agent.handler = (req, res) => {
+    const answer = JSON.stringify(req.url === '/api/differs' ? { ...body, price: 13 } : body);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(answer);
+  };
+  const sg = await startTestShadowgate({ legacy: legacy.url, agent: agent.url, routes: [{ name: 'cmp', match: { path: '/api/*' } }] });
+  t.after(async () => { await sg.close(); await legacy.stop(); await agent.stop(); });
+  const res = await clientRequest(`${sg.dataUrl}/api/same`, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(res.headers['content-encoding'], 'gzip', 'the client still gets legacy\'s bytes');
+  await eventually(async () => (await count(sg, 'match')) === 1, 'gzip vs identity match');
+  await clientRequest(`${sg.dataUrl}/api/differs`, { headers: { 'accept-encoding': 'gzip' } });
+  await eventually(async () => (await count(sg, 'mismatch')) === 1, 'real difference still found');
+  const [sample] = await diffs(sg);
+  assert.deepEqual(sample!.differences.map((d) => d.pointer), ['/price']);
+  assert.deepEqual(JSON.parse(sample!.legacy.body), body, 'stored decoded');
+});
