@@ -11,7 +11,7 @@ import type { Autonomy } from '../proxy/server.js';
 import type { LegacyProxy } from '../proxy/legacy.js';
 import { UpstreamClient } from '../shadow/client.js';
 import type { ShadowDispatcher } from '../shadow/dispatcher.js';
-import type { ComparisonResult } from '../store/result-window.js';
+import { COMPARISON_RESULTS, type ComparisonResult } from '../store/result-window.js';
 import { AgentBreaker, CIRCUIT_GAUGE } from './breaker.js';
 import { createGates, type GateFn } from './gates.js';
 import { Guardrail } from './guardrail.js';
@@ -74,6 +74,13 @@ export async function createAutonomy(deps: AutonomyDeps) {
     };
     controls.set(route.name, control);
     metrics.circuitState.set({ route: route.name }, 0);
+    // Series exist from the start, so rate() and alerts see the first event instead of
+    // losing it to a series that appears with its first increment.
+    for (const result of COMPARISON_RESULTS) metrics.comparisons.inc({ route: route.name, result }, 0);
+    for (const reason of ['timeout', 'status', 'confidence', 'schema', 'circuit_open', 'killed', 'demoted', 'backpressure']) {
+      metrics.fallbacks.inc({ route: route.name, reason }, 0);
+    }
+    for (const verdict of ['agent_correct', 'legacy_correct', 'both_ok', 'both_wrong']) metrics.reviewVerdicts.inc({ route: route.name, verdict }, 0);
     metrics.guardrailTripped.set({ route: route.name }, 0);
   }
 

@@ -198,6 +198,8 @@ async function panelRange(p: PrometheusServer, title: string, start: number, end
     const stacking = (prop('custom.stacking') ?? defaults.custom?.stacking) as { mode: string } | undefined;
     const result = await p.queryRange(grafanaToPromQL(target.expr, { __rate_interval: '4s' }), start, end, 1);
     for (const s of result.sort((a, b) => JSON.stringify(a.metric).localeCompare(JSON.stringify(b.metric)))) {
+      // 0/0 (e.g. agreement of a route whose agent only failed) is NaN all along: Grafana draws nothing.
+      if (s.values.every(([, v]) => Number.isNaN(Number(v)))) continue;
       series.push({
         name: (target.legendFormat ?? '').replace(/\{\{\s*(\w+)\s*\}\}/g, (_, label: string) => s.metric[label] ?? '') || JSON.stringify(s.metric),
         points: s.values.map(([ts, v]) => [ts, Number(v)]),
