@@ -91,6 +91,9 @@ export function createDataPlane(deps: DataPlaneDeps): http.Server {
     tunnels.add(socket);
     socket.once('close', () => tunnels.delete(socket));
     socket.on('error', () => socket.destroy());
+    // http-proxy's ws pass adds x-forwarded-for/-port/-proto only: same forwarding story as HTTP.
+    if (req.headers.host && !req.headers['x-forwarded-host']) req.headers['x-forwarded-host'] = req.headers.host;
+    appendForwarded(req);
     legacy.ws(req, socket, head, route?.name ?? UNMATCHED);
   });
   const closeAllConnections = server.closeAllConnections.bind(server);

@@ -194,6 +194,8 @@ test('WebSocket upgrade passes through to legacy: 101 handshake, then raw bytes 
   assert.equal(res.headers['sec-websocket-accept'], accept(key));
   assert.equal(upgradeHeaders?.upgrade, 'websocket');
   assert.equal(upgradeHeaders?.host, 'chat.example');
+  assert.equal(upgradeHeaders?.['x-forwarded-host'], 'chat.example', 'forwarding headers on upgrades too');
+  assert.match(String(upgradeHeaders?.forwarded), /^for=127\.0\.0\.1;proto=http;host="chat\.example"$/);
 
   // A masked text frame "hello" as a browser would send it; legacy echoes the raw bytes.
   const mask = randomBytes(4);
