@@ -66,7 +66,7 @@ export async function startShadowgate(config: Config, log: Logger, options: Star
   // opening one per in-flight shadow; maxInFlight still bounds what can wait for one.
   const agentClient = new UpstreamClient(config.agent.url, { connections: Math.min(config.agent.maxInFlight, 64) });
   const legacy = createLegacyProxy({
-    url: config.legacy.url, timeoutMs: config.legacy.timeoutMs, maxSockets: config.server.maxSockets, servedByHeader: config.server.servedByHeader,
+    url: config.legacy.url, timeoutMs: config.legacy.timeoutMs, streamIdleTimeoutMs: config.legacy.streamIdleTimeoutMs, maxSockets: config.server.maxSockets, servedByHeader: config.server.servedByHeader,
   }, metrics, log, tracing);
   const autonomy = await createAutonomy({ config, routes, flags, agentClient, legacy, metrics, log, tracing, reporter });
   const recorder = createRecorder({

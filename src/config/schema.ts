@@ -41,7 +41,10 @@ const log = z.strictObject({
 
 const legacy = z.strictObject({
   url: httpUrl(),
+  /** Idle timeout: no byte from legacy for this long (before or during the answer) ends the call. */
   timeoutMs: ms().default(30_000),
+  /** Idle timeout once legacy answers text/event-stream (quiet streams are normal); 0 = none. */
+  streamIdleTimeoutMs: numeric(z.number().int().min(0)).default(0),
 });
 
 const agent = z.strictObject({

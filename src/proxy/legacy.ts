@@ -14,6 +14,7 @@ import type { Tracing } from '../tracing/otel.js';
 export interface LegacyProxyOptions {
   url: string;
   timeoutMs: number;
+  streamIdleTimeoutMs: number;
   maxSockets: number;
   servedByHeader: string | false;
 }
@@ -73,6 +74,10 @@ export function createLegacyProxy(options: LegacyProxyOptions, metrics: Metrics,
       res.destroy();
     });
     const headers = proxyRes.headers;
+    if (String(headers['content-type'] ?? '').startsWith('text/event-stream')) {
+      // An event stream may stay quiet for long: it gets its own idle timeout (none by default).
+      (proxyRes as http.IncomingMessage & { req?: http.ClientRequest }).req?.setTimeout(options.streamIdleTimeoutMs);
+    }
     stripHopByHop(headers);
     const captured = exchange.job ? { ...headers } : null; // what legacy said, before our own additions
     // http-proxy copies these to the client; keep the client's own keep-alive choice.

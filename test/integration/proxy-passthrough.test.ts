@@ -92,6 +92,20 @@ test('server-sent events stream: the first event reaches the client before legac
   assert.match(rest, /data: second/);
 });
 
+test('a quiet event stream outlives legacy.timeoutMs (streams get legacy.streamIdleTimeoutMs, none by default)', async (t) => {
+  const { sg, legacy } = await rig(t, { legacyOptions: { timeoutMs: 200 } });
+  legacy.handler = async (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write('data: first\n\n');
+    await new Promise((r) => setTimeout(r, 600)); // quiet for three idle timeouts
+    res.end('data: second\n\n');
+  };
+  const res = await clientRequest(`${sg.dataUrl}/events`);
+  assert.equal(res.status, 200);
+  assert.match(res.body.toString(), /data: first\n\ndata: second/);
+  assert.equal(await metricValue(sg, 'shadowgate_upstream_errors_total', { upstream: 'legacy' }), 0);
+});
+
 test('HEAD: legacy headers (content-length included) and no body', async (t) => {
   const { sg, legacy } = await rig(t);
   legacy.handler = (_req, res) => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': 1234 }); res.end(); };
