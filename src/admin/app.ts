@@ -24,7 +24,7 @@ export interface AdminDeps {
   log: Logger;
   /** Routes mounted before auth: only what holds no data (the review page's static files). */
   public?: (app: express.Express) => void;
-  /** Extra routers mounted after auth (review UI, verdicts). */
+  /** Extra routers mounted after auth (verdicts, accuracy). */
   extend?: (app: express.Express) => void;
 }
 

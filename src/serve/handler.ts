@@ -10,7 +10,7 @@ import type { Exchange } from '../proxy/exchange.js';
 import { stripHopByHop } from '../proxy/headers.js';
 import { writeLegacyError, type LegacyProxy } from '../proxy/legacy.js';
 import type { RouteRuntime } from '../routing/runtime.js';
-import { buildAgentHeaders } from '../shadow/agent-request.js';
+import { buildAgentHeaders, SAMPLE_ID_HEADER, SHADOW_MARKER } from '../shadow/agent-request.js';
 import type { UpstreamClient, UpstreamResponse, UpstreamResult } from '../shadow/client.js';
 import type { ShadowDispatcher } from '../shadow/dispatcher.js';
 import { shouldSample } from '../shadow/sample.js';
@@ -115,8 +115,9 @@ export function createServeHandler(deps: ServeDeps) {
     const parallel = serveCfg.fallback === 'parallel' && shouldSample(serveCfg.compareLegacyPercent, route.name, undefined, random);
     const legacyCall = parallel ? callLegacy(route, req, body, clientGone.signal) : null;
 
-    const agentHeaders = buildAgentHeaders(req, deps.agentClient.host, config.redact.headers, route.config.shadow.forwardHeaders, exchange.job?.id ?? 'serve');
-    delete agentHeaders['x-shadowgate-shadow']; // this call is for real: the agent must act
+    const agentHeaders = buildAgentHeaders(req, deps.agentClient.host, config.redact.headers, route.config.shadow.forwardHeaders, '');
+    delete agentHeaders[SHADOW_MARKER]; // this call is for real: the agent must act
+    delete agentHeaders[SAMPLE_ID_HEADER]; // no sample exists for a served request
     const agentSpan = deps.tracing.childSpan(exchange.span, 'agent', { 'shadowgate.upstream': 'agent', 'shadowgate.route': route.name });
     deps.tracing.inject(agentSpan, agentHeaders);
     const retryable = IDEMPOTENT.has(method) || serveCfg.retryNonIdempotent;

@@ -35,6 +35,7 @@ test('serve flag on: the agent answers and the response says so', async (t) => {
   assert.deepEqual(await res.json(), { answer: 'agent', confidence: 0.95 });
   assert.equal(legacy.seen.length, 0, 'on-failure mode does not call legacy when the agent passes');
   assert.equal(agent.seen[0]!.headers['x-shadowgate-shadow'], undefined, 'a serving call is not marked as a shadow');
+  assert.equal(agent.seen[0]!.headers['x-shadowgate-sample-id'], undefined, 'and carries no sample id');
   assert.equal(await metricValue(sg, 'shadowgate_requests_total', { route: 'q', served_by: 'agent' }), 1);
 });
 
