@@ -107,13 +107,8 @@ export class ShadowDispatcher {
 
   /** A job for an exchange that is not a shadow (parallel serve): no slot, compared the same way. */
   detachedJob(route: RouteRuntime, req: IncomingMessage, path: string, body: Buffer): ShadowJob {
-    const job = new ShadowJob(route, req.method ?? 'GET', path, req.headers, this.budget, this.options.maxCaptureBytes, (j) => {
-      setImmediate(() => {
-        Promise.resolve().then(() => this.onComplete(j))
-          .catch((err: unknown) => this.log.error({ err, route: j.route.name }, 'comparison failed'))
-          .finally(() => j.release());
-      });
-    });
+    const job = new ShadowJob(route, req.method ?? 'GET', path, req.headers, this.budget, this.options.maxCaptureBytes,
+      (j) => this.record(j, () => j.release()));
     job.request.push(body);
     return job;
   }
@@ -129,18 +124,18 @@ export class ShadowDispatcher {
       if (this.inflight === 0 && this.idle) this.idle();
     };
     if (job.abandoned) { done(); return; }
-    // Compare off the I/O callback that completed the job; the slot is held until the
-    // outcome is recorded, so slow plug-in comparators are bounded too.
+    // The slot is held until the outcome is recorded, so slow plug-in comparators are bounded too.
+    this.record(job, done);
+  }
+
+  /** Compares and records off the I/O callback that completed the job, then calls `done` whatever happened. */
+  private record(job: ShadowJob, done: () => void): void {
     setImmediate(() => {
       Promise.resolve()
         .then(() => this.onComplete(job))
         .catch((err: unknown) => this.log.error({ err, route: job.route.name }, 'shadow outcome failed'))
         .finally(done);
     });
-  }
-
-  bufferedBytes(): number {
-    return this.budget.used;
   }
 
   /** Stops taking shadows and waits (bounded) for in-flight ones to finish. */

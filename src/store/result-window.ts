@@ -34,12 +34,6 @@ export class ResultWindow {
     this.next = (this.next + 1) % this.size;
   }
 
-  clear(): void {
-    this.ring.fill(undefined);
-    this.counts.clear();
-    this.next = 0;
-  }
-
   snapshot(): WindowCounts {
     const match = this.counts.get('match') ?? 0;
     const mismatch = this.counts.get('mismatch') ?? 0;

@@ -42,16 +42,6 @@ test('the oldest result falls out once the window is full', () => {
   assert.equal(w.snapshot().total, 3);
 });
 
-test('clear empties the window', () => {
-  const w = new ResultWindow(3);
-  w.record('match');
-  w.record('agent_error');
-  w.clear();
-  assert.equal(w.snapshot().total, 0);
-  w.record('mismatch');
-  assert.deepEqual([w.snapshot().total, w.snapshot().agreement], [1, 0]);
-});
-
 test('matches a naive model over a long pseudo-random sequence', () => {
   let seed = 42;
   const next = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
