@@ -16,6 +16,7 @@ import { AgentBreaker, CIRCUIT_GAUGE } from './breaker.js';
 import { createGates, type GateFn } from './gates.js';
 import { Guardrail } from './guardrail.js';
 import { createServeHandler, type ServeControl } from './handler.js';
+import { BoolRing } from '../store/bool-ring.js';
 import type { Tracing } from '../tracing/otel.js';
 import type { AgentReporter } from '../tracing/agent-report.js';
 
@@ -23,10 +24,10 @@ interface RouteControl extends ServeControl {
   route: RouteRuntime;
   onServed(agent: boolean): void;
   killed: { by: string; why: string; at: string } | null;
-  served: boolean[];   // ring of recent serve decisions (true = agent answered)
-  servedNext: number;
-  servedAgent: number;
-  servedTotal: number;
+  /** Recent answered requests of the route: true = the agent answered. */
+  served: BoolRing;
+  /** Last value written to shadowgate_guardrail_tripped, so the gauge is set on changes only. */
+  trippedShown: boolean;
 }
 
 const SHARE_WINDOW = 1000;
@@ -52,23 +53,18 @@ export async function createAutonomy(deps: AutonomyDeps) {
   for (const route of deps.routes) {
     const gates: GateFn = await createGates(route.config);
     const control: RouteControl = {
-      route, gates, killed: null, served: [], servedNext: 0, servedAgent: 0, servedTotal: 0,
+      route, gates, killed: null, served: new BoolRing(SHARE_WINDOW), trippedShown: false,
       breaker: new AgentBreaker(route.config.breaker, (state) => {
         metrics.circuitState.set({ route: route.name }, CIRCUIT_GAUGE[state]);
         log.warn({ route: route.name, circuit: state }, 'agent circuit changed state');
       }),
       guardrail: new Guardrail(route.config.guardrail),
       onServed(agent) {
-        const old = control.served[control.servedNext];
-        if (old !== undefined) { control.servedTotal--; if (old) control.servedAgent--; }
-        control.served[control.servedNext] = agent;
-        control.servedTotal++;
-        if (agent) control.servedAgent++;
-        control.servedNext = (control.servedNext + 1) % SHARE_WINDOW;
+        control.served.push(agent);
       },
       onGuardrailTrip(reason) {
         if (!reason) return;
-        metrics.guardrailTripped.set({ route: route.name }, 1);
+        syncTripped(control);
         log.warn({ event: 'demoted', route: route.name, who: 'guardrail', why: reason }, 'route demoted: agent stops serving, shadowing continues');
       },
     };
@@ -85,11 +81,16 @@ export async function createAutonomy(deps: AutonomyDeps) {
   }
 
   const control = (route: RouteRuntime) => controls.get(route.name)!;
-  const isDemoted = (c: RouteControl) => {
-    const demoted = c.guardrail.isDemoted();
-    if (!demoted && !c.killed) metrics.guardrailTripped.set({ route: c.route.name }, 0); // cool-down passed
+  /** The gauge follows killed-or-demoted; it is written only when that changes (not per request). */
+  function syncTripped(c: RouteControl): boolean {
+    const demoted = c.guardrail.isDemoted(); // also lifts a demotion whose cool-down passed
+    const tripped = demoted || c.killed !== null;
+    if (tripped !== c.trippedShown) {
+      c.trippedShown = tripped;
+      metrics.guardrailTripped.set({ route: c.route.name }, tripped ? 1 : 0);
+    }
     return demoted;
-  };
+  }
 
   const serve = createServeHandler({
     config, legacy: deps.legacy, legacyClient, agentClient: deps.agentClient, metrics, log, control, tracing: deps.tracing, reporter: deps.reporter,
@@ -131,7 +132,7 @@ export async function createAutonomy(deps: AutonomyDeps) {
     },
     routeState(route) {
       const c = control(route);
-      return { killed: c.killed !== null, demoted: isDemoted(c), circuitOpen: c.breaker.isOpen() };
+      return { killed: c.killed !== null, demoted: syncTripped(c), circuitOpen: c.breaker.isOpen() };
     },
     serve(route, exchange, req, res) {
       serve(route, exchange, req, res);
@@ -160,16 +161,10 @@ export async function createAutonomy(deps: AutonomyDeps) {
         act: (name, action, who, why) => {
           const c = controls.get(name);
           if (!c) return false;
-          if (action === 'kill') {
-            c.killed = { by: who, why, at: new Date().toISOString() };
-            metrics.guardrailTripped.set({ route: name }, 1);
-          } else if (action === 'unkill') {
-            c.killed = null;
-            if (!c.guardrail.isDemoted()) metrics.guardrailTripped.set({ route: name }, 0);
-          } else {
-            c.guardrail.reset();
-            if (!c.killed) metrics.guardrailTripped.set({ route: name }, 0);
-          }
+          if (action === 'kill') c.killed = { by: who, why, at: new Date().toISOString() };
+          else if (action === 'unkill') c.killed = null;
+          else c.guardrail.reset();
+          syncTripped(c);
           log.warn({ event: action, route: name, who, why }, `route ${action}`);
           return true;
         },
@@ -201,7 +196,7 @@ export async function createAutonomy(deps: AutonomyDeps) {
       mode,
       flags: { shadow: shadowFlag, serve: serveFlag },
       shadowPercent: route.config.shadow.percent,
-      servedByAgentShare: c.servedTotal === 0 ? 0 : c.servedAgent / c.servedTotal,
+      servedByAgentShare: c.served.size === 0 ? 0 : c.served.trues / c.served.size,
       demoted: guard.demoted,
       demotion: guard.demoted ? { reason: guard.reason, since: guard.since ? new Date(guard.since).toISOString() : null } : null,
       killed: c.killed,

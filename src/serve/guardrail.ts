@@ -1,6 +1,7 @@
 // Automatic rollback. Over a sliding window of recent agent outcomes (with a minimum
 // sample count), agreement below minAgreement or agent error rate above maxErrorRate
 // demotes the route: the agent stops serving until a reset or the cool-down.
+import { BoolRing } from '../store/bool-ring.js';
 
 export interface GuardrailOptions { minAgreement: number; maxErrorRate: number; minSamples: number; window: number; coolDownMs: number }
 
@@ -12,24 +13,6 @@ export interface GuardrailStatus {
   errorRate: number | null;
   comparisons: number;
   calls: number;
-}
-
-/** Ring of booleans with a running count of `true`. */
-class BoolRing {
-  private readonly ring: (boolean | undefined)[];
-  private next = 0;
-  size = 0;
-  trues = 0;
-  constructor(readonly capacity: number) { this.ring = new Array(capacity); }
-  push(v: boolean): void {
-    const old = this.ring[this.next];
-    if (old !== undefined) { this.size--; if (old) this.trues--; }
-    this.ring[this.next] = v;
-    this.size++;
-    if (v) this.trues++;
-    this.next = (this.next + 1) % this.capacity;
-  }
-  clear(): void { this.ring.fill(undefined); this.next = 0; this.size = 0; this.trues = 0; }
 }
 
 export class Guardrail {
