@@ -5,10 +5,9 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { ShadowgateError } from '../errors.js';
 import { importModule } from '../compare/plugin.js';
-import { parsePointer } from '../compare/pointer.js';
 import type { RouteConfig } from '../config/schema.js';
 import type { UpstreamResponse } from '../shadow/client.js';
-import { decodeBody } from '../shadow/decode.js';
+import { ResponseFields } from '../shadow/response-fields.js';
 
 export type GateFailure = 'status' | 'confidence' | 'schema' | 'plugin' | 'truncated';
 export type GateResult = { pass: true; confidence: number | null } | { pass: false; reason: GateFailure; detail: string; confidence: number | null };
@@ -17,26 +16,9 @@ export type GateFn = (res: UpstreamResponse, ctx: { route: string; method: strin
 type GatesConfig = RouteConfig['serve']['gates'];
 type PluginGate = (res: UpstreamResponse, ctx: { route: string; method: string; path: string }) => unknown;
 
-export function readConfidence(res: UpstreamResponse, source: GatesConfig['confidence'], parsed: () => unknown): number | null {
-  if (!source) return null;
-  let raw: unknown;
-  if ('header' in source) {
-    const h = res.headers[source.header];
-    raw = Array.isArray(h) ? h[0] : h;
-  } else {
-    raw = valueAt(parsed(), source.pointer);
-  }
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-  return Number.isFinite(n) ? n : null;
-}
-
-export function valueAt(doc: unknown, pointer: string): unknown {
-  let cur: unknown = doc;
-  for (const seg of parsePointer(pointer)) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[seg];
-  }
-  return cur;
+/** The agent's confidence from the configured header or JSON Pointer; null when absent or not a number. */
+export function readConfidence(res: UpstreamResponse, source: GatesConfig['confidence']): number | null {
+  return new ResponseFields(res).number(source) ?? null;
 }
 
 export async function createGates(route: RouteConfig): Promise<GateFn> {
@@ -46,17 +28,8 @@ export async function createGates(route: RouteConfig): Promise<GateFn> {
   const accept = gates.acceptStatus ? new Set(gates.acceptStatus) : null;
 
   return async (res, ctx) => {
-    let parsedBody: unknown;
-    let parseError: string | null = null;
-    const parsed = () => {
-      if (parsedBody === undefined && parseError === null) {
-        const body = decodeBody(res.body, res.headers, Math.max(res.body.length * 20, 1 << 20));
-        if (body === null) parseError = 'body could not be decoded (content-encoding)';
-        else try { parsedBody = JSON.parse(body.toString('utf8')); } catch (err) { parseError = (err as Error).message; parsedBody = undefined; }
-      }
-      return parsedBody;
-    };
-    const confidence = readConfidence(res, gates.confidence, parsed);
+    const fields = new ResponseFields(res);
+    const confidence = fields.number(gates.confidence) ?? null;
     const fail = (reason: GateFailure, detail: string): GateResult => ({ pass: false, reason, detail, confidence });
 
     if (accept ? !accept.has(res.status) : res.status >= 500) return fail('status', `agent answered ${res.status}`);
@@ -66,8 +39,8 @@ export async function createGates(route: RouteConfig): Promise<GateFn> {
       if (confidence < gates.minConfidence) return fail('confidence', `confidence ${confidence} < ${gates.minConfidence}`);
     }
     if (validate) {
-      const body = parsed();
-      if (parseError !== null) return fail('schema', `body is not JSON: ${parseError}`);
+      const body = fields.json();
+      if (fields.parseError !== null) return fail('schema', `body is not JSON: ${fields.parseError}`);
       if (!validate(body)) {
         const e = validate.errors?.[0];
         return fail('schema', `${e?.instancePath || '/'} ${e?.message ?? 'does not match the schema'}`);

@@ -2,8 +2,7 @@
 // from configured response headers or JSON Pointers, and counted with bounded labels.
 import type { RouteConfig } from '../config/schema.js';
 import { BoundedLabels, type Metrics } from '../metrics/definitions.js';
-import { valueAt } from '../serve/gates.js';
-import { decodeBody } from '../shadow/decode.js';
+import { ResponseFields, type ResponseLike } from '../shadow/response-fields.js';
 
 export interface AgentReport {
   confidence?: number;
@@ -12,50 +11,24 @@ export interface AgentReport {
   toolCalls?: { name: string; outcome: string }[];
 }
 
-type Source = { header: string } | { pointer: string };
-interface Response { headers: Record<string, string | string[] | undefined>; body: Buffer }
-
 const MAX_TOOL_CALLS = 100;
 
-function read(res: Response, source: Source | undefined, body: () => unknown): unknown {
-  if (!source) return undefined;
-  if ('header' in source) {
-    const h = res.headers[source.header];
-    return Array.isArray(h) ? h[0] : h;
-  }
-  return valueAt(body(), source.pointer);
-}
-
-function num(v: unknown): number | undefined {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-  return Number.isFinite(n) ? n : undefined;
-}
-
 /** Returns null when the route asks for nothing or the agent reported nothing. */
-export function extractAgentReport(route: RouteConfig, res: Response): AgentReport | null {
+export function extractAgentReport(route: RouteConfig, res: ResponseLike): AgentReport | null {
   const cfg = route.agentReport;
   const confidenceSource = cfg.confidence ?? route.serve.gates.confidence;
   if (!confidenceSource && !cfg.inputTokens && !cfg.outputTokens && !cfg.model && !cfg.toolCalls) return null;
-  let parsed: unknown;
-  let tried = false;
-  const body = () => {
-    if (!tried) {
-      tried = true;
-      const decoded = decodeBody(res.body, res.headers, Math.max(res.body.length * 20, 1 << 20));
-      try { parsed = decoded === null ? undefined : JSON.parse(decoded.toString('utf8')); } catch { parsed = undefined; }
-    }
-    return parsed;
-  };
+  const fields = new ResponseFields(res);
   const report: AgentReport = {};
-  const confidence = num(read(res, confidenceSource, body));
+  const confidence = fields.number(confidenceSource);
   if (confidence !== undefined) report.confidence = confidence;
-  const input = num(read(res, cfg.inputTokens, body));
-  const output = num(read(res, cfg.outputTokens, body));
+  const input = fields.number(cfg.inputTokens);
+  const output = fields.number(cfg.outputTokens);
   if (input !== undefined || output !== undefined) report.tokens = { ...(input !== undefined ? { input } : {}), ...(output !== undefined ? { output } : {}) };
-  const model = read(res, cfg.model, body);
+  const model = fields.read(cfg.model);
   if (typeof model === 'string' && model !== '') report.model = model.slice(0, 200);
   if (cfg.toolCalls) {
-    const list = valueAt(body(), cfg.toolCalls.pointer);
+    const list = fields.read({ pointer: cfg.toolCalls.pointer });
     if (Array.isArray(list)) {
       report.toolCalls = list.slice(0, MAX_TOOL_CALLS).flatMap((item) => {
         if (item === null || typeof item !== 'object') return [];
@@ -84,7 +57,7 @@ export class AgentReporter {
   }
 
   /** Extracts and counts; returns the report for the sample and the span. */
-  record(route: RouteConfig, res: Response): AgentReport | null {
+  record(route: RouteConfig, res: ResponseLike): AgentReport | null {
     const report = extractAgentReport(route, res);
     if (!report) return null;
     const labels = { route: route.name };
