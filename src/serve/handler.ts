@@ -10,6 +10,7 @@ import type { Exchange } from '../proxy/exchange.js';
 import { stripHopByHop } from '../proxy/headers.js';
 import { writeLegacyError, type LegacyProxy } from '../proxy/legacy.js';
 import type { RouteRuntime } from '../routing/runtime.js';
+import { pathOf } from '../routing/match.js';
 import { buildAgentHeaders, SAMPLE_ID_HEADER, SHADOW_MARKER } from '../shadow/agent-request.js';
 import type { UpstreamClient, UpstreamResponse, UpstreamResult } from '../shadow/client.js';
 import type { ShadowDispatcher } from '../shadow/dispatcher.js';
@@ -150,7 +151,7 @@ export function createServeHandler(deps: ServeDeps) {
     if (legacyCall) {
       // Parallel: agreement keeps being measured after the ramp.
       const legacy = await legacyCall;
-      const job = deps.dispatcher().detachedJob(route, req, pathOnly(path), body);
+      const job = deps.dispatcher().detachedJob(route, req, pathOf(path), body);
       job.agentReport = report;
       job.fromServePath = true;
       job.requestSpan = exchange.span;
@@ -242,9 +243,4 @@ export function createServeHandler(deps: ServeDeps) {
     res.writeHead(answer.status, headers);
     res.end(bodiless ? undefined : answer.body);
   }
-}
-
-function pathOnly(url: string): string {
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
 }
