@@ -236,6 +236,7 @@ test('guardrail: high agent error rate demotes; cool-down lifts it', async (t) =
   assert.equal((await get(sg)).headers.get('x-shadowgate-served-by'), 'legacy', 'held while demoted');
   await new Promise((r) => setTimeout(r, 350)); // cool-down elapses
   assert.equal((await get(sg)).headers.get('x-shadowgate-served-by'), 'agent', 'cool-down passed');
+  assert.equal(await metricValue(sg, 'shadowgate_guardrail_tripped', { route: 'q' }), 0, 'the gauge follows the lifted demotion');
 });
 
 test('kill switch forces legacy now; unkill restores; needs the admin token', async (t) => {
@@ -258,6 +259,34 @@ test('served-by header can be renamed or turned off', async (t) => {
   const res = await get(sg);
   assert.equal(res.headers.get('x-shadowgate-served-by'), null);
   assert.deepEqual(await res.json(), { answer: 'agent', confidence: 0.95 });
+
+  const renamed = await rig(t, {}, { server: { servedByHeader: 'X-Answered-By' } });
+  renamed.flags.write([{ name: 'q.serve', enabled: false }]);
+  await eventually(() => !renamed.sg.flags!.state('q.serve').enabled, 'serve flag off');
+  const byLegacy = await get(renamed.sg);
+  assert.equal(byLegacy.headers.get('x-answered-by'), 'legacy');
+  assert.equal(byLegacy.headers.get('x-shadowgate-served-by'), null);
+  renamed.flags.write([{ name: 'q.serve', rollout: 100 }]);
+  await eventually(() => renamed.sg.flags!.state('q.serve').enabled, 'serve flag on');
+  assert.equal((await get(renamed.sg)).headers.get('x-answered-by'), 'agent');
+});
+
+test('gates read a compressed agent answer as content (confidence by JSON Pointer, schema)', async (t) => {
+  const { gzipSync } = await import('node:zlib');
+  const dir = mkdtempSync(join(tmpdir(), 'sg-gz-'));
+  writeFileSync(join(dir, 'schema.json'), JSON.stringify({ type: 'object', required: ['answer'] }));
+  const { sg, agent } = await rig(t, { serve: { gates: { minConfidence: 0.8, confidence: { pointer: '/confidence' }, schema: join(dir, 'schema.json') } } });
+  const gz = (doc: unknown) => (_req: unknown, res: import('node:http').ServerResponse) => {
+    const body = gzipSync(JSON.stringify(doc));
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': body.length });
+    res.end(body);
+  };
+  agent.handler = gz({ answer: 'agent', confidence: 0.9 });
+  const served = await get(sg, '/api/x', { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(served.headers.get('x-shadowgate-served-by'), 'agent');
+  agent.handler = gz({ answer: 'agent', confidence: 0.5 });
+  assert.equal((await get(sg)).headers.get('x-shadowgate-served-by'), 'legacy');
+  assert.equal(await metricValue(sg, 'shadowgate_fallbacks_total', { route: 'q', reason: 'confidence' }), 1);
 });
 
 test('flag rollout gauge and /api/routes follow the flag file', async (t) => {
