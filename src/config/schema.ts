@@ -24,6 +24,12 @@ const server = z.strictObject({
   /** Response header naming who served the answer; false turns it off. */
   servedByHeader: z.union([headerName(), z.literal(false)]).default('x-shadowgate-served-by'),
   keepAliveTimeoutMs: ms().default(65_000),
+  /** A client must send its whole request head within this; slower ones get 408 and are cut. */
+  headersTimeoutMs: ms().default(10_000),
+  /** A client must send its whole request (head and body) within this. */
+  requestTimeoutMs: ms().default(60_000),
+  /** Open client connections; more are refused (shadowgate_connections_rejected_total). */
+  maxConnections: numeric(z.number().int().min(1).max(1_000_000)).default(10_000),
   /** Largest number of sockets kept to legacy. */
   maxSockets: numeric(z.number().int().min(1)).default(1024),
 }).prefault({});
@@ -185,7 +191,7 @@ const route = z.strictObject({
     path: z.string().regex(/^\//, 'expected a path starting with "/" (exact, /orders/:id params, or a trailing /*)'),
     methods: z.array(z.string().transform((m) => m.toUpperCase()).pipe(z.enum(METHODS))).optional(),
   }),
-  flags: z.strictObject({ shadow: z.string().min(1).optional(), serve: z.string().min(1).optional() }).prefault({}),
+  flags: z.strictObject({ shadow: z.string().min(1).optional(), serve: z.string().min(1).optional(), kill: z.string().min(1).optional() }).prefault({}),
   shadow: z.strictObject({
     /** Static sample percentage; the shadow flag, when defined, must also be on. */
     percent: numeric(z.number().min(0).max(100)).default(100),

@@ -6,7 +6,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { ShadowgateError } from '../errors.js';
 import { importModule } from '../compare/plugin.js';
 import type { RouteConfig } from '../config/schema.js';
-import type { UpstreamResponse } from '../shadow/client.js';
+import type { UpstreamResponse } from '../proxy/upstream-client.js';
 import { ResponseFields } from '../shadow/response-fields.js';
 
 export type GateFailure = 'status' | 'confidence' | 'schema' | 'plugin' | 'truncated';

@@ -83,6 +83,7 @@ export class Redactor {
       route: job.route.name,
       at: job.at.toISOString(),
       result: comparison.result,
+      servedBy: job.servedBy,
       request: { method: job.method, path: job.path, headers: this.headers(job.headers), ...request },
       legacy: legacyMsg,
       agent: agentMsg,
