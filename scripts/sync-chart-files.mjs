@@ -2,10 +2,11 @@
 // Copies the dashboards and alert rules into the Helm chart (helm/shadowgate/files/), which
 // cannot read files outside its folder. dashboards/ stays the one source of truth: edit there,
 // then run this. `--check` changes nothing and exits 1 listing what differs (the chart test
-// does the same check).
+// runs it). --source/--target point it at other folders (the test's own copies).
 import { readdirSync, readFileSync, writeFileSync, rmSync, mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SOURCE = join(ROOT, 'dashboards');
@@ -37,13 +38,16 @@ export function syncChartFiles(sourceDir = SOURCE, targetDir = TARGET) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  if (process.argv.includes('--check')) {
-    const drift = chartFileDrift();
+  const { values } = parseArgs({ options: { check: { type: 'boolean' }, source: { type: 'string' }, target: { type: 'string' } } });
+  const source = values.source ?? SOURCE;
+  const target = values.target ?? TARGET;
+  if (values.check) {
+    const drift = chartFileDrift(source, target);
     if (drift.length > 0) {
-      console.error(`helm/shadowgate/files/ is out of date with dashboards/ (run: node scripts/sync-chart-files.mjs):\n  ${drift.join('\n  ')}`);
+      console.error(`${target} is out of date with ${source} (run: node scripts/sync-chart-files.mjs):\n  ${drift.join('\n  ')}`);
       process.exit(1);
     }
   } else {
-    syncChartFiles();
+    syncChartFiles(source, target);
   }
 }
