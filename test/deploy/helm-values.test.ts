@@ -3,12 +3,12 @@
 // follows the drain budget, and a parent chart can add the sidecar with the named templates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHART, find, render, renderError } from '../support/helm.js';
+import { CHART, ROOT, find, render, renderError } from '../support/helm.js';
 import { schemaProblems, unknownFieldProblems, type K8sObject } from '../support/kubernetes.js';
-import { podSpec, renderedConfig, shadowgateContainer } from '../support/release.js';
+import { checkRenderedConfig, podSpec, renderedConfig, shadowgateContainer } from '../support/release.js';
 
 const SIDECAR = ['mode=sidecar', 'app.name=orders', 'app.image=registry.example.com/orders:1.4.2', 'config.server.port=8000'];
 
@@ -151,4 +151,22 @@ spec:
   const configVolume = spec.volumes!.find((v) => v.name === 'shadowgate-config')!;
   assert.equal(configVolume.projected!.sources[0]!.configMap!.name, find(objects, 'ConfigMap').metadata.name);
   assert.equal(renderedConfig(objects).legacy.url, 'http://127.0.0.1:8080');
+});
+
+test('the values snippets of README "Deploying on Kubernetes" render, validate and pass check-config', async () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('\n## Deploying on Kubernetes\n');
+  assert.ok(start >= 0, 'README has "Deploying on Kubernetes"');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const snippets = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  assert.ok(snippets.length >= 3, 'sidecar, Unleash and Prometheus snippets');
+  const dir = mkdtempSync(join(tmpdir(), 'sg-readme-values-'));
+  for (const [i, snippet] of snippets.entries()) {
+    const file = join(dir, `snippet-${i}.yaml`);
+    writeFileSync(file, snippet);
+    const objects = render({ valuesFiles: [file] });
+    assert.deepEqual((await Promise.all(objects.map(schemaProblems))).flat(), [], snippet);
+    const r = checkRenderedConfig(objects);
+    assert.ok(r.ok, `README snippet ${i}:\n${snippet}\n${r.output}`);
+  }
 });

@@ -1,7 +1,11 @@
 // Reading a rendered release: the pod spec, the shadowgate container, the config it mounts.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { K8sObject } from './kubernetes.js';
-import { find } from './helm.js';
+import { ROOT, find } from './helm.js';
 
 export interface Container {
   name: string;
@@ -47,4 +51,19 @@ export function configMapData(objects: readonly K8sObject[], nameSuffix: string)
 /** The shadowgate config file the pod mounts, parsed. */
 export function renderedConfig(objects: readonly K8sObject[]): Record<string, any> {
   return parse(configMapData(objects, '-config')['config.yaml']!) as Record<string, any>;
+}
+
+/**
+ * `shadowgate check-config` on the config the release mounts, with only the environment the
+ * pod would have: the shadowgate container's env, secret references replaced by stand-ins.
+ */
+export function checkRenderedConfig(objects: readonly K8sObject[]): { ok: boolean; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'sg-chart-config-'));
+  const text = configMapData(objects, '-config')['config.yaml']!;
+  writeFileSync(join(dir, 'config.yaml'), text);
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+  for (const e of shadowgateContainer(podSpec(objects)).env ?? []) env[e.name] = e.value ?? `stand-in-for-${e.valueFrom?.secretKeyRef?.name}`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts'), 'check-config', join(dir, 'config.yaml')], { cwd: ROOT, env, encoding: 'utf8' });
+  const ok = r.status === 0 && /: valid \(/.test(r.stdout);
+  return { ok, output: `${r.stdout}${r.stderr}\n--- config.yaml ---\n${text}` };
 }
