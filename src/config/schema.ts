@@ -32,6 +32,10 @@ const server = z.strictObject({
   maxConnections: numeric(z.number().int().min(1).max(1_000_000)).default(10_000),
   /** Largest number of sockets kept to legacy. */
   maxSockets: numeric(z.number().int().min(1)).default(1024),
+  /** After SIGTERM: how long in-flight requests may take to finish before they are cut. */
+  shutdownTimeoutMs: ms().default(25_000),
+  /** After SIGTERM: how long to keep serving normally before draining (endpoint propagation). */
+  shutdownDelayMs: numeric(z.number().int().min(0).max(24 * 3600 * 1000)).default(0),
 }).prefault({});
 
 const admin = z.strictObject({
