@@ -3,6 +3,7 @@
 // problem with its key path. `check-config` and `serve` both run this, so a config that
 // passes check-config in CI does not crash-loop at deploy. Plug-ins are imported (their top
 // level runs), exactly as serve will import them.
+import { existsSync } from 'node:fs';
 import { checkConfigFile, located, type ConfigProblem } from './load.js';
 import type { Config, RouteConfig } from './schema.js';
 import { routeWarnings, type RouteWarning } from './route-warnings.js';
@@ -39,18 +40,25 @@ export async function preflight(file: string, env: NodeJS.ProcessEnv = process.e
     }
   }
   if (usable.redactFields) {
-    try { compilePatterns(usable.redactFields, 'redact.fields'); } catch (err) { found.push({ path: ['redact', 'fields'], message: stripPrefix((err as Error).message, 'redact.fields') }); }
+    try { compilePatterns(usable.redactFields, 'redact.fields'); } catch (err) { found.push(indexed([], (err as Error).message)); }
   }
   const comparators = new Map<string, CompareFn>();
   for (const { index, route } of usable.routes) {
-    const at = (...rest: string[]) => ['routes', index, ...rest];
-    const comparator = await routeComparator(route, (path, message) => found.push({ path: at(...path), message }));
-    if (comparator) comparators.set(route.name, comparator);
+    const at = (...rest: (string | number)[]) => ['routes', index, ...rest];
+    const missing = (file: string | undefined, ...path: string[]) => {
+      if (file === undefined || existsSync(file)) return false;
+      found.push({ path: at(...path), message: `file not found: ${file}` });
+      return true;
+    };
     const gates = route.serve.gates;
-    if (gates.schema) {
+    if (!missing(route.compare.plugin, 'compare', 'plugin')) {
+      const comparator = await routeComparator(route, (path, message) => found.push({ path: at(...path), message }));
+      if (comparator) comparators.set(route.name, comparator);
+    }
+    if (gates.schema && !missing(gates.schema, 'serve', 'gates', 'schema')) {
       try { compileSchema(gates.schema, String(index)); } catch (err) { found.push({ path: at('serve', 'gates', 'schema'), message: stripPrefix((err as Error).message, `routes[${index}].serve.gates.schema`) }); }
     }
-    if (gates.plugin) {
+    if (gates.plugin && !missing(gates.plugin, 'serve', 'gates', 'plugin')) {
       try { await loadGatePlugin(gates.plugin, String(index)); } catch (err) { found.push({ path: at('serve', 'gates', 'plugin'), message: stripPrefix((err as Error).message, `routes[${index}].serve.gates.plugin`) }); }
     }
   }
@@ -67,15 +75,26 @@ export async function preflight(file: string, env: NodeJS.ProcessEnv = process.e
   return { source: check.source, config, problems, warnings, loaded: { flags, comparators } };
 }
 
-async function routeComparator(route: RouteConfig, report: (path: string[], message: string) => void): Promise<CompareFn | undefined> {
+async function routeComparator(route: RouteConfig, report: (path: (string | number)[], message: string) => void): Promise<CompareFn | undefined> {
   try {
     return await createComparator(structuredClone(route.compare));
   } catch (err) {
     const message = (err as Error).message;
-    if (err instanceof RangeError) report(['compare'], message.replace(/^invalid compare options: /, ''));
-    else report(['compare', 'plugin'], message);
+    if (!(err instanceof RangeError)) { report(['compare', 'plugin'], message); return undefined; }
+    // "invalid compare options: ignore[0]: …; numericTolerance …": one problem each, at its key.
+    for (const part of message.replace(/^invalid compare options: /, '').split('; ')) {
+      const p = indexed([], part);
+      report(['compare', ...p.path], p.message);
+    }
     return undefined;
   }
+}
+
+/** "ignore[0]: bad" under `base` ⇒ path [...base, "ignore", 0] and message "bad". */
+function indexed(base: (string | number)[], message: string): { path: (string | number)[]; message: string } {
+  const m = /^([A-Za-z][\w.]*)\[(\d+)\]: ([\s\S]*)$/.exec(message);
+  if (!m) return { path: base, message };
+  return { path: [...base, ...m[1]!.split('.'), Number(m[2])], message: m[3]! };
 }
 
 /** One message per problem in the flags file; each already names the file (and where in it). */

@@ -65,7 +65,8 @@ function describe(issue: Issue, root: AnySchema): string {
 }
 
 function withInput(message: string, issue: Issue, secret: boolean): string {
-  if (issue.input === undefined || secret) return message;
+  // Only plain values: a refinement on a list reports the whole list as its input.
+  if (issue.input === undefined || secret || (issue.input !== null && typeof issue.input === 'object')) return message;
   const shown = show(issue.input);
   // Messages that quote the value already (route patterns) need it no second time.
   if (message.includes(shown) || (typeof issue.input === 'string' && message.includes(`"${issue.input}"`))) return message;

@@ -96,6 +96,11 @@ export function quoteFlowReferences(text: string): string {
       depth--;
       out += c;
       i++;
+    } else if (depth === 0 && !/\s/.test(c) && !INDICATORS.has(c) && atNodeStart(i) && !/^[-?:](\s|$)/.test(text.slice(i, i + 2))) {
+      // A block plain scalar: "{" or "[" inside it is text, not a flow collection.
+      const end = blockPlainEnd(text, i);
+      out += text.slice(i, end);
+      i = end;
     } else if (depth > 0 && !/\s/.test(c) && !INDICATORS.has(c) && atNodeStart(i)) {
       const end = flowPlainEnd(text, i);
       const scalar = text.slice(i, end);
@@ -140,6 +145,19 @@ function blockScalarEnd(text: string, start: number): number {
     pos = end;
   }
   return text.length;
+}
+
+/** End of a plain scalar in block context: ": " (it was a key), " #" or the line's end. */
+function blockPlainEnd(text: string, start: number): number {
+  let i = start;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '\n' || c === '\r') break;
+    if (c === ':' && (i + 1 >= text.length || /\s/.test(text[i + 1]!))) break;
+    if (c === '#' && /\s/.test(text[i - 1] ?? '')) break;
+    i++;
+  }
+  return i;
 }
 
 /** End of a plain scalar in flow context: a flow indicator, ": ", " #" or the line's end; ${...} is skipped whole. */
