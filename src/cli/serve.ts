@@ -36,7 +36,11 @@ The config file may reference environment variables as \${VAR} or \${VAR:-defaul
     try {
       sg = await startShadowgate(config, log);
     } catch (err) {
-      log.fatal({ err: { message: (err as Error).message, code: (err as ShadowgateError).code } }, 'shadowgate failed to start');
+      const e = err as ShadowgateError & NodeJS.ErrnoException & { port?: number };
+      const hint = e.code === 'EADDRINUSE' || e.code === 'EACCES'
+        ? `port ${e.port ?? '?'} ${e.code === 'EADDRINUSE' ? 'is in use' : 'needs privileges'}: set server.port / admin.port to a free port (0 picks one)`
+        : undefined;
+      log.fatal({ err: { message: e.message, code: e.code }, ...(hint ? { hint } : {}) }, 'shadowgate failed to start');
       return EXIT.failure;
     }
     await new Promise<void>((done) => {
