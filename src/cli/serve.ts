@@ -3,7 +3,6 @@
 import { preflight } from '../config/preflight.js';
 import { createLogger, defaultLogFormat } from '../log.js';
 import { startShadowgate } from '../app.js';
-import type { ShadowgateError } from '../errors.js';
 import { EXIT, type Command } from './command.js';
 import { CONFIG_ENV, configFileOf } from './config-file.js';
 import { preflightOrReport } from './preflight-report.js';
@@ -36,7 +35,7 @@ The config file may reference environment variables as \${VAR} or \${VAR:-defaul
     try {
       sg = await startShadowgate(config, log);
     } catch (err) {
-      const e = err as ShadowgateError & NodeJS.ErrnoException & { port?: number };
+      const e = err as Error & { code?: string; port?: number };
       const hint = e.code === 'EADDRINUSE' || e.code === 'EACCES'
         ? `port ${e.port ?? '?'} ${e.code === 'EADDRINUSE' ? 'is in use' : 'needs privileges'}: set server.port / admin.port to a free port (0 picks one)`
         : undefined;

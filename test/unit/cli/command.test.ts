@@ -1,5 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { renderHelp, runCommand, type Command, type Io } from '../../../src/cli/command.js';
 import { COMMANDS, main } from '../../../src/main.js';
 
@@ -90,6 +91,15 @@ describe('main', () => {
     for (const name of ['serve', 'check-config']) assert.ok(renderHelp(COMMANDS.find((c) => c.name === name)!).includes('SHADOWGATE_CONFIG'));
     const demo = renderHelp(COMMANDS.find((c) => c.name === 'demo')!);
     for (const v of ['SHADOWGATE_PORT', 'SHADOWGATE_ADMIN_PORT', 'SHADOWGATE_HOST', 'SHADOWGATE_ADMIN_TOKEN', 'SHADOWGATE_LOG_LEVEL']) assert.ok(demo.includes(v), v);
+  });
+
+  test('README documents SHADOWGATE_CONFIG, every subcommand, and every demo option and variable', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    assert.ok(readme.includes('SHADOWGATE_CONFIG'));
+    for (const cmd of COMMANDS) assert.ok(readme.includes(`shadowgate ${cmd.name}`), cmd.name);
+    const demo = COMMANDS.find((c) => c.name === 'demo')!;
+    for (const name of Object.keys(demo.options ?? {})) assert.ok(readme.includes(`\`--${name}`), `--${name}`);
+    for (const name of Object.keys(demo.env ?? {})) assert.ok(readme.includes(`\`${name}\``), name);
   });
 
   test('--help lists every command; no command or an unknown one is a usage error (exit 2)', async () => {
