@@ -1,6 +1,7 @@
 // The configuration contract: one schema, one set of defaults. Unknown keys are rejected
 // so a typo never silently turns a feature off. Types are inferred from the schema.
 import { z } from 'zod';
+import { patternProblem } from '../routing/match.js';
 
 const METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -47,6 +48,8 @@ const admin = z.strictObject({
 
 const log = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** pretty: one human line per event; json: pino JSON lines. Unset: pretty when stdout is a terminal, else json (decided at start, see log.ts). */
+  format: z.enum(['pretty', 'json']).optional(),
 }).prefault({});
 
 const legacy = z.strictObject({
@@ -192,8 +195,12 @@ const agentReport = z.strictObject({
 const route = z.strictObject({
   name: routeName,
   match: z.strictObject({
-    path: z.string().regex(/^\//, 'expected a path starting with "/" (exact, /orders/:id params, or a trailing /*)'),
-    methods: z.array(z.string().transform((m) => m.toUpperCase()).pipe(z.enum(METHODS))).optional(),
+    path: z.string().superRefine((p, ctx) => {
+      const problem = patternProblem(p);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    methods: z.array(z.string().transform((m) => m.toUpperCase()).pipe(z.enum(METHODS)))
+      .min(1, 'expected at least one method (leave methods out to match every method)').optional(),
   }),
   flags: z.strictObject({ shadow: z.string().min(1).optional(), serve: z.string().min(1).optional(), kill: z.string().min(1).optional() }).prefault({}),
   shadow: z.strictObject({
@@ -236,3 +243,7 @@ export type Config = z.infer<typeof configSchema>;
 export type RouteConfig = Config['routes'][number];
 export type CompareConfig = RouteConfig['compare'];
 export type HttpMethod = (typeof METHODS)[number];
+
+/** Sections validated on their own when the whole file fails, so deeper checks can still run on them. */
+export const routeSchema = route;
+export const flagsSchema = flags;

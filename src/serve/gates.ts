@@ -58,7 +58,7 @@ export async function createGates(route: RouteConfig): Promise<GateFn> {
   };
 }
 
-function compileSchema(file: string, route: string): ValidateFunction {
+export function compileSchema(file: string, route: string): ValidateFunction {
   let schema: unknown;
   try {
     schema = JSON.parse(readFileSync(file, 'utf8'));
@@ -72,7 +72,7 @@ function compileSchema(file: string, route: string): ValidateFunction {
   }
 }
 
-async function loadGatePlugin(file: string, route: string): Promise<PluginGate> {
+export async function loadGatePlugin(file: string, route: string): Promise<PluginGate> {
   let mod: unknown;
   try {
     mod = await importModule(file);
