@@ -98,6 +98,7 @@ function complete(config: Config, baseDir: string): void {
   for (const route of config.routes) {
     route.flags.shadow ??= `${route.name}.shadow`;
     route.flags.serve ??= `${route.name}.serve`;
+    route.flags.kill ??= `${route.name}.kill`;
     if (route.compare.plugin) route.compare.plugin = abs(route.compare.plugin);
     if (route.serve.gates.schema) route.serve.gates.schema = abs(route.serve.gates.schema);
     if (route.serve.gates.plugin) route.serve.gates.plugin = abs(route.serve.gates.plugin);

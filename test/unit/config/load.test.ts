@@ -112,7 +112,7 @@ routes:
     const [route] = config.routes;
     assert.equal(route!.name, 'quote');
     assert.deepEqual(route!.match.methods, ['POST']);
-    assert.deepEqual(route!.flags, { shadow: 'quote.shadow', serve: 'quote.serve' });
+    assert.deepEqual(route!.flags, { shadow: 'quote.shadow', serve: 'quote.serve', kill: 'quote.kill' });
     assert.deepEqual(route!.shadow, { percent: 100, sideEffects: true, maxBodyBytes: 1_048_576, forwardHeaders: [] });
     assert.equal(route!.compare.status, true);
     assert.deepEqual(route!.compare.headers, ['content-type']);
