@@ -7,7 +7,8 @@ import { KNOWN_OPERATORS, KNOWN_STRATEGIES } from './flag-file.js';
 import type { FlagLogger } from './source.js';
 
 /** `invalid`: the Unleash server sent what a flags file would be rejected for (the SDK evaluates it as sent). */
-export type FlagWarningKind = 'unknown_operator' | 'unknown_strategy' | 'missing_segment' | 'missing_dependency' | 'invalid';
+export const FLAG_WARNING_KINDS = ['unknown_operator', 'unknown_strategy', 'missing_segment', 'missing_dependency', 'invalid'] as const;
+export type FlagWarningKind = (typeof FLAG_WARNING_KINDS)[number];
 
 export interface FlagWarning {
   kind: FlagWarningKind;

@@ -11,6 +11,8 @@ export { FlagsError, type FlagsErrorCode } from './errors.js';
 export type { FlagContext, FlagLogger, FlagSource, FlagSourceStatus, FlagState } from './source.js';
 
 export type { FlagWarning, FlagWarningKind, FlagWarningListener } from './flag-warnings.js';
+export { FLAG_WARNING_KINDS } from './flag-warnings.js';
+export { ROUTE_FLAG_KINDS, effectivePercent, type RouteFlagKind } from './route-flags.js';
 
 export interface FlagsConfig {
   /** Absolute path to Unleash client-API JSON ({version, features:[...]}). Bootstrap in unleash mode. */
