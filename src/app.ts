@@ -7,7 +7,7 @@ import type { Config } from './config/schema.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/definitions.js';
 import { createComparator } from './compare/index.js';
-import { createFlagSource, type FlagSource } from './flags/index.js';
+import { createFlagSource, FLAG_WARNING_KINDS, type FlagSource } from './flags/index.js';
 import { ResultWindow } from './store/result-window.js';
 import { SampleStore } from './store/samples.js';
 import { Redactor } from './store/redact.js';
@@ -45,8 +45,13 @@ export async function startShadowgate(config: Config, log: Logger, options: Star
   const metrics = createMetrics(new Registry());
   const tracing = createTracing(config.tracing, options.spanExporter);
   const reporter = new AgentReporter(metrics, config.metrics.maxToolsPerRoute);
+  // [flags helper, for the lead to port] static context for both sources; warnings counted.
+  for (const kind of FLAG_WARNING_KINDS) metrics.flagsWarnings.inc({ kind }, 0);
   const flags = config.flags.file || config.flags.unleash
-    ? await createFlagSource({ file: config.flags.file, unleash: config.flags.unleash, watch: config.flags.watch }, log)
+    ? await createFlagSource(
+      { file: config.flags.file, unleash: config.flags.unleash, watch: config.flags.watch, appName: config.flags.appName, environment: config.flags.environment },
+      log, { onWarning: (w) => metrics.flagsWarnings.inc({ kind: w.kind }) },
+    )
     : null;
 
   const routes: RouteRuntime[] = [];

@@ -21,6 +21,8 @@ export interface Autonomy {
   /** undefined when the flag source does not define the flag. */
   shadowFlag(route: RouteRuntime, ctx: RequestContext): boolean | undefined;
   serveFlag(route: RouteRuntime, ctx: RequestContext): boolean;
+  /** The route's fleet-wide kill flag for this request; false when the source does not define it. */
+  killFlag(route: RouteRuntime, ctx: RequestContext): boolean;
   routeState(route: RouteRuntime): { killed: boolean; demoted: boolean; circuitOpen: boolean };
   serve(route: RouteRuntime, exchange: Exchange, req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext): void;
   countFallback(route: RouteRuntime, reason: string): void;
@@ -60,7 +62,9 @@ export function createDataPlane(deps: DataPlaneDeps): http.Server {
       const ctx = buildRequestContext(req, contextConfig);
       const state = autonomy.routeState(route);
       if (autonomy.serveFlag(route, ctx)) {
-        const decision = decideServe({ flag: true, ...state });
+        // [flags helper, for the lead to port] the fleet-wide kill flag is evaluated only when
+        // the agent would serve: it can only take serving away (reason killed), never mirroring.
+        const decision = decideServe({ flag: true, ...state, killed: state.killed || autonomy.killFlag(route, ctx) });
         if (decision.serve) return autonomy.serve(route, exchange, req, res, ctx);
         autonomy.countFallback(route, decision.reason);
       }

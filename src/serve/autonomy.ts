@@ -4,7 +4,7 @@
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/definitions.js';
-import type { FlagSource, FlagState } from '../flags/index.js';
+import { ROUTE_FLAG_KINDS, effectivePercent, type FlagSource, type RouteFlagKind } from '../flags/index.js';
 import type { RouteRuntime } from '../routing/runtime.js';
 import type { RequestContext } from '../routing/context.js';
 import type { Autonomy } from '../proxy/server.js';
@@ -102,10 +102,11 @@ export async function createAutonomy(deps: AutonomyDeps) {
   const refreshFlagGauges = () => {
     knownFlags.clear();
     for (const route of deps.routes) {
-      for (const kind of ['shadow', 'serve'] as const) {
+      // [flags helper, for the lead to port] kill joins shadow and serve (flag="kill").
+      for (const kind of ROUTE_FLAG_KINDS) {
         const state = flags?.state(route.config.flags[kind]!);
         if (state?.known) knownFlags.add(state.name);
-        metrics.flagRollout.set({ route: route.name, flag: kind }, rolloutOf(state, kind, route.config.shadow.percent));
+        metrics.flagRollout.set({ route: route.name, flag: kind }, effectivePercent(state, kind, route.config.shadow.percent));
       }
     }
     const status = flags?.status();
@@ -113,6 +114,8 @@ export async function createAutonomy(deps: AutonomyDeps) {
   };
   refreshFlagGauges();
   const unsubscribe = flags?.onChange(refreshFlagGauges);
+  // [flags helper, for the lead to port] source_up drops when a file is rejected, not at the next tick.
+  const unsubscribeStatus = flags?.onStatusChange(refreshFlagGauges);
   const gaugeTimer = setInterval(refreshFlagGauges, 5000);
   gaugeTimer.unref();
 
@@ -129,6 +132,10 @@ export async function createAutonomy(deps: AutonomyDeps) {
     },
     serveFlag(route, ctx) {
       return flags !== null && flags.isEnabled(route.config.flags.serve!, ctx);
+    },
+    // [flags helper, for the lead to port] undefined kill flag ⇒ isEnabled is false ⇒ no effect.
+    killFlag(route, ctx) {
+      return flags !== null && flags.isEnabled(route.config.flags.kill!, ctx);
     },
     routeState(route) {
       const c = control(route);
@@ -173,6 +180,7 @@ export async function createAutonomy(deps: AutonomyDeps) {
     async close() {
       clearInterval(gaugeTimer);
       unsubscribe?.();
+      unsubscribeStatus?.();
       await legacyClient.close();
     },
   };
@@ -181,20 +189,25 @@ export async function createAutonomy(deps: AutonomyDeps) {
     const c = control(route);
     const w = route.window.snapshot();
     const guard = c.guardrail.status();
-    const flagView = (kind: 'shadow' | 'serve') => {
+    const flagView = (kind: RouteFlagKind) => {
       const name = route.config.flags[kind]!;
       const state = flags?.state(name);
-      return { name, known: state?.known ?? false, enabled: state?.enabled ?? false, rolloutPercent: state?.rolloutPercent ?? null, effectivePercent: rolloutOf(state, kind, route.config.shadow.percent) };
+      return { name, known: state?.known ?? false, enabled: state?.enabled ?? false, rolloutPercent: state?.rolloutPercent ?? null, effectivePercent: effectivePercent(state, kind, route.config.shadow.percent) };
     };
     const shadowFlag = flagView('shadow');
     const serveFlag = flagView('serve');
-    const mode = c.killed ? 'killed' : guard.demoted ? 'demoted'
+    const killFlag = flagView('kill');
+    // [flags helper, for the lead to port] which kill is in force: the per-pod admin kill, or
+    // the fleet-wide flag (on for some or all requests).
+    const killedBy = c.killed ? 'local' : killFlag.effectivePercent > 0 ? 'flag' : null;
+    const mode = killedBy !== null ? 'killed' : guard.demoted ? 'demoted'
       : serveFlag.effectivePercent >= 100 ? 'full' : serveFlag.effectivePercent > 0 ? 'conditional' : 'shadow';
     return {
       name: route.name,
       match: route.config.match,
       mode,
-      flags: { shadow: shadowFlag, serve: serveFlag },
+      flags: { shadow: shadowFlag, serve: serveFlag, kill: killFlag },
+      killedBy,
       shadowPercent: route.config.shadow.percent,
       servedByAgentShare: c.served.size === 0 ? 0 : c.served.trues / c.served.size,
       demoted: guard.demoted,
@@ -212,10 +225,3 @@ export async function createAutonomy(deps: AutonomyDeps) {
   return autonomy;
 }
 
-/** 0 when off or unknown, the rollout when one strategy has it, 100 when on for everyone. */
-function rolloutOf(state: FlagState | undefined, kind: 'shadow' | 'serve', shadowPercent: number): number {
-  // An undefined shadow flag leaves the static percentage in charge; an undefined serve flag is off.
-  if (!state || !state.known) return kind === 'shadow' ? shadowPercent : 0;
-  if (!state.enabled) return 0;
-  return state.rolloutPercent ?? 100;
-}
