@@ -62,7 +62,7 @@ function headersFor(ctx: SpecContext, names: string[]): Record<string, string> {
   return headers;
 }
 
-const unleashContext = (ctx: SpecContext) => ({ ...ctx, properties: ctx.properties as Record<string, string> | undefined });
+const unleashContext = (ctx: SpecContext) => ({ ...ctx, properties: ctx.properties as Record<string, string> | undefined }) as Parameters<Unleash["isEnabled"]>[1];
 
 /** Splits a spec's cases into those a request can carry (grouped by the proxy's static context) and the rest. */
 function plan(spec: Spec, sdk: Unleash): { groups: Map<string, SpecCase[]>; skipped: { case: SpecCase; why: string }[] } {
