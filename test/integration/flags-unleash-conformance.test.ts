@@ -140,7 +140,18 @@ test('real Unleash: named properties, custom stickiness, a custom strategy, an u
     for (let round = 0; round < 3; round++) {
       assert.equal(await servedBy(sg2, '/orders', { 'x-user-id': 'u1' }), 'agent');
       const switched = Date.now();
-      await admin.enable('orders.kill');
+      if (round === 0) {
+        // As the README's Alertmanager receiver does it: a webhook POST of an alert payload to the
+        // environment's /on endpoint, with the admin token as a Bearer credential.
+        const res = await fetch(`${unleash.url}admin/projects/default/features/orders.kill/environments/development/on`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${unleash.adminToken}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ version: '4', status: 'firing', receiver: 'kill-orders', groupLabels: { alertname: 'ShadowgateAgreementLow', route: 'orders' }, alerts: [{ status: 'firing', labels: { alertname: 'ShadowgateAgreementLow', route: 'orders' } }] }),
+        });
+        assert.ok(res.ok, `the webhook-shaped call turns the kill flag on: HTTP ${res.status} ${await res.text()}`);
+      } else {
+        await admin.enable('orders.kill');
+      }
       let firstLegacy = 0;
       await eventually(async () => {
         const by = await servedBy(sg2, '/orders', { 'x-user-id': 'u1' });
