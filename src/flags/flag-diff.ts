@@ -1,5 +1,6 @@
 // What a new flag set changes, in the words an operator ramps with: "orders.serve 0 % → 50 %".
 // Pure; used by the `flags reloaded` / `flags changed` log lines of both sources.
+import { ROLLOUT_PARAMETER } from './flag-file.js';
 import { describeFlag } from './flag-state.js';
 
 type Feature = Parameters<typeof describeFlag>[1] & { name: string };
@@ -8,7 +9,11 @@ type Feature = Parameters<typeof describeFlag>[1] & { name: string };
 function label(def: Feature): string {
   const state = describeFlag(def.name, def);
   if (!state.enabled) return 'off';
-  return state.rolloutPercent !== null ? `${state.rolloutPercent} %` : 'on';
+  if (state.rolloutPercent !== null) return `${state.rolloutPercent} %`;
+  // One rollout strategy whose percentage is no number (a server may send one): say so.
+  const rollouts = (def.strategies ?? []).filter((s) => ROLLOUT_PARAMETER[s.name] !== undefined);
+  const raw = rollouts.length === 1 ? rollouts[0]!.parameters?.[ROLLOUT_PARAMETER[rollouts[0]!.name]!] : undefined;
+  return raw !== undefined ? `rollout ${JSON.stringify(raw)}` : 'on';
 }
 
 /**
