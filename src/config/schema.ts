@@ -59,6 +59,10 @@ const legacy = z.strictObject({
   timeoutMs: ms().default(30_000),
   /** Idle timeout once legacy answers text/event-stream (quiet streams are normal); 0 = none. */
   streamIdleTimeoutMs: numeric(z.number().int().min(0)).default(0),
+  /** GET this path (relative to url) for readiness instead of a TCP connect; a status below 500 is healthy. */
+  healthPath: z.string().regex(/^\//, 'expected a path starting with "/"').optional(),
+  /** How long a readiness probe of legacy is reused. */
+  healthCacheMs: numeric(z.number().int().min(0).max(3_600_000)).default(2000),
 });
 
 const agent = z.strictObject({

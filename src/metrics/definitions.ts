@@ -128,6 +128,18 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
       name: 'shadowgate_review_accuracy', help: 'Adjudicated accuracy from review verdicts: (agent_correct + both_ok) / judged.',
       labelNames: ['route'] as const, registers,
     }),
+    configReloads: new Counter({
+      name: 'shadowgate_config_reload_total', help: 'Config reloads (file change or SIGHUP), by result: success, or failure (invalid, or a key that cannot change live).',
+      labelNames: ['result'] as const, registers,
+    }),
+    configInfo: new Gauge({
+      name: 'shadowgate_config_info', help: '1 for the config in force; hash = the first 12 hex digits of the sha256 of its file.',
+      labelNames: ['hash'] as const, registers,
+    }),
+    draining: new Gauge({ name: 'shadowgate_draining', help: '1 while a shutdown drains the data plane (/readyz answers 503).', registers }),
+    shutdownCut: new Counter({
+      name: 'shadowgate_shutdown_cut_requests_total', help: 'Client requests still in flight when server.shutdownTimeoutMs ran out, cut by the shutdown.', registers,
+    }),
     agentRetries: new Counter({
       name: 'shadowgate_agent_retries_total', help: 'Retries of transient agent failures on the serve path.',
       labelNames: ['route'] as const, registers,
