@@ -95,6 +95,7 @@ function complete(config: Config, baseDir: string): void {
     // Convention: a flags.json beside the config file is the embedded default.
     config.flags.file = resolve(baseDir, 'flags.json');
   }
+  config.suites.dir = abs(config.suites.dir);
   for (const route of config.routes) {
     route.flags.shadow ??= `${route.name}.shadow`;
     route.flags.serve ??= `${route.name}.serve`;
