@@ -88,6 +88,10 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
       name: 'shadowgate_review_verdicts_total', help: 'Human verdicts recorded on comparison samples.',
       labelNames: ['route', 'verdict'] as const, registers,
     }),
+    suiteRecords: new Counter({
+      name: 'shadowgate_suite_records_total', help: 'Golden-suite cases recorded: written, or dropped (queue full, too large, write failed).',
+      labelNames: ['route', 'result'] as const, registers,
+    }),
     agentRetries: new Counter({
       name: 'shadowgate_agent_retries_total', help: 'Retries of transient agent failures on the serve path.',
       labelNames: ['route'] as const, registers,
