@@ -9,12 +9,19 @@ import { ShadowgateError } from './errors.js';
 import { createLogger } from './log.js';
 import { startShadowgate } from './app.js';
 import { runDemo } from './demo/run.js';
+import { run as runReplay } from './cli/replay.js';
+import { run as runReadiness } from './cli/readiness.js';
 
 const USAGE = `usage:
   shadowgate serve --config FILE      run the proxy
   shadowgate check-config FILE        validate a config file (exit 0 valid, 1 invalid)
   shadowgate demo [--duration S] [--no-ramp] [--flags FILE]
                                       sample legacy + sample agent + proxy, with traffic
+  shadowgate replay SUITE.jsonl [...] --agent URL [--config FILE] [--route NAME] [--concurrency N]
+                  [--min-agreement 0.95] [--timeout-ms N] [--report out.json|out.html]
+                                      replay golden suites against a candidate agent (exit 0/1/2)
+  shadowgate readiness --admin URL --route NAME --level conditional|full
+                                      is the route ready for the level? (exit 0 ready, 1 not, 2 error)
   shadowgate --version | --help`;
 
 function version(): string {
@@ -26,6 +33,9 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === '--version' || command === '-v') { process.stdout.write(`${version()}\n`); return 0; }
   if (!command || command === '--help' || command === '-h' || command === 'help') { process.stdout.write(`${USAGE}\n`); return command ? 0 : 1; }
+
+  if (command === 'replay') return runReplay(rest);
+  if (command === 'readiness') return runReadiness(rest);
 
   if (command === 'check-config') {
     const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { config: { type: 'string' } } });
