@@ -5,7 +5,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-COMPONENTS=(postgresql unleash_server prometheus chromium)
+COMPONENTS=(postgresql unleash_server prometheus chromium helm)
 
 APT_UPDATED=0
 
@@ -82,6 +82,11 @@ install_prometheus() {
 # Debian's chromium, driven by playwright-core in the review-UI browser test.
 install_chromium() {
   bash "$ROOT/scripts/install-chromium.sh"
+}
+
+# The pinned helm binary in .tools/helm/ for the chart checks (helm lint/template).
+install_helm() {
+  bash "$ROOT/scripts/install-helm.sh"
 }
 
 main() {

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Runs every test file under test/ (unit, integration, e2e) with node's test runner and
+// Runs every test file under test/ (unit, integration, e2e, deploy) with node's test runner and
 // tsx, one file at a time: the machine has 2 cores and several tests start real servers.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
-const groups = process.argv.slice(2).length ? process.argv.slice(2) : ['test/unit', 'test/integration', 'test/e2e'];
+const groups = process.argv.slice(2).length ? process.argv.slice(2) : ['test/unit', 'test/integration', 'test/e2e', 'test/deploy'];
 
 function collect(dir) {
   let out = [];

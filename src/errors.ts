@@ -7,6 +7,8 @@ export const ERROR_CODES = {
   SG_PLUGIN_LOAD: { status: 500, description: 'A comparator or gate plug-in module could not be loaded or does not export a function.' },
   SG_LEGACY_UNAVAILABLE: { status: 502, description: 'Legacy refused or reset the connection, or answered with something that is not HTTP.' },
   SG_LEGACY_TIMEOUT: { status: 504, description: 'Legacy did not answer within legacy.timeoutMs.' },
+  SG_REQUEST_INVALID: { status: 400, description: 'Data plane: a request no proxy may forward (a request target that is neither origin- nor absolute-form, more than one Host header).' },
+  SG_METHOD_NOT_ALLOWED: { status: 405, description: 'Data plane: CONNECT (shadowgate is a reverse proxy, not a tunnel).' },
   SG_UNAUTHORIZED: { status: 401, description: 'Admin API call without the right Bearer token.' },
   SG_NOT_FOUND: { status: 404, description: 'Admin API: no such route, sample or endpoint.' },
   SG_BAD_REQUEST: { status: 400, description: 'Admin API: a parameter is missing or malformed.' },

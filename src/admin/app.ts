@@ -12,7 +12,7 @@ export interface RouteActions {
   list(): object[];
   get(name: string): object | undefined;
   /** Returns false when the route does not exist. */
-  act?(name: string, action: 'kill' | 'unkill' | 'reset', who: string, why: string): boolean;
+  act?(name: string, action: 'kill' | 'unkill' | 'reset', who: string, why: string, force?: boolean): boolean;
 }
 
 export interface AdminDeps {
@@ -32,7 +32,6 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(express.json({ limit: '16kb' }));
 
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/readyz', (_req, res) => {
@@ -46,7 +45,9 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   });
 
   deps.public?.(app);
+  // Authenticate before reading any body: an unauthenticated caller learns nothing about body handling.
   app.use(requireToken(deps.token));
+  app.use(express.json({ limit: '16kb' }));
 
   app.get('/api/routes', (_req, res) => { res.json({ routes: deps.routes.list() }); });
   app.get('/api/routes/:name', (req, res) => {
@@ -57,10 +58,11 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   for (const action of ['kill', 'unkill', 'reset'] as const) {
     app.post(`/api/routes/:name/${action}`, (req, res) => {
       if (!deps.routes.act) throw new ShadowgateError('SG_NOT_FOUND', 'route actions are not available');
-      const body = (req.body ?? {}) as { who?: unknown; why?: unknown };
+      const body = (req.body ?? {}) as { who?: unknown; why?: unknown; force?: unknown };
       const who = typeof body.who === 'string' ? body.who.slice(0, 100) : 'admin-api';
       const why = typeof body.why === 'string' ? body.why.slice(0, 500) : '';
-      if (!deps.routes.act(req.params.name, action, who, why)) throw new ShadowgateError('SG_NOT_FOUND', `no route named "${req.params.name}"`);
+      if (body.force !== undefined && typeof body.force !== 'boolean') throw new ShadowgateError('SG_BAD_REQUEST', 'force must be true or false');
+      if (!deps.routes.act(req.params.name, action, who, why, body.force === true)) throw new ShadowgateError('SG_NOT_FOUND', `no route named "${req.params.name}"`);
       res.json(deps.routes.get(req.params.name));
     });
   }

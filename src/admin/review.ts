@@ -64,7 +64,7 @@ export class VerdictTally {
 
 export interface ReviewDeps {
   samples: SampleStore;
-  metrics: Pick<Metrics, 'reviewVerdicts'>;
+  metrics: Pick<Metrics, 'reviewVerdicts' | 'reviewAccuracy'>;
   /** Configured route names: samples only ever carry these, which bounds the tallies. */
   routes: readonly string[];
   log: Logger;
@@ -73,6 +73,7 @@ export interface ReviewDeps {
 /** The verdict and accuracy API; mount after the token check. */
 export function createReviewRouter(deps: ReviewDeps): express.Router {
   const tally = new VerdictTally(deps.routes);
+  for (const route of deps.routes) for (const verdict of VERDICTS) deps.metrics.reviewVerdicts.inc({ route, verdict }, 0);
   const router = express.Router();
 
   router.post('/api/diffs/:id/verdict', (req, res) => {
@@ -83,6 +84,8 @@ export function createReviewRouter(deps: ReviewDeps): express.Router {
     sample.verdict = { verdict, at: new Date().toISOString(), ...(note ? { note } : {}) };
     tally.record(sample.route, verdict, previous);
     deps.metrics.reviewVerdicts.inc({ route: sample.route, verdict });
+    const accuracy = tally.accuracy().find((a) => a.route === sample.route)?.adjudicatedAccuracy;
+    if (accuracy !== null && accuracy !== undefined) deps.metrics.reviewAccuracy.set({ route: sample.route }, accuracy);
     // The note is free text from a reviewer and may quote user data: debug level only.
     deps.log.info({ event: 'verdict', sampleId: sample.id, route: sample.route, verdict, replaced: previous }, 'review verdict recorded');
     if (note) deps.log.debug({ sampleId: sample.id, note }, 'review verdict note');

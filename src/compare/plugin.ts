@@ -52,7 +52,11 @@ export async function importModule(path: string): Promise<unknown> {
   if (!TS_EXTENSIONS.has(extname(path))) return import(url);
   // Loaded lazily: tsx pulls in esbuild, which only TypeScript plugins need.
   const { tsImport } = await import('tsx/esm/api');
-  return tsImport(url, import.meta.url);
+  const ns = (await tsImport(url, import.meta.url)) as { default?: unknown };
+  // Outside a "type": "module" package (a plug-in in the image's /etc/shadowgate) tsx compiles
+  // a .ts file to CommonJS, and its ES exports arrive as properties of the default export.
+  const inner = ns.default as { __esModule?: unknown } | null | undefined;
+  return inner !== null && typeof inner === 'object' && inner.__esModule === true ? inner : ns;
 }
 
 function pickFunction(loaded: unknown): PluginFn | undefined {

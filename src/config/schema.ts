@@ -1,6 +1,7 @@
 // The configuration contract: one schema, one set of defaults. Unknown keys are rejected
 // so a typo never silently turns a feature off. Types are inferred from the schema.
 import { z } from 'zod';
+import { patternProblem } from '../routing/match.js';
 
 const METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -24,8 +25,18 @@ const server = z.strictObject({
   /** Response header naming who served the answer; false turns it off. */
   servedByHeader: z.union([headerName(), z.literal(false)]).default('x-shadowgate-served-by'),
   keepAliveTimeoutMs: ms().default(65_000),
+  /** A client must send its whole request head within this; slower ones get 408 and are cut. */
+  headersTimeoutMs: ms().default(10_000),
+  /** A client must send its whole request (head and body) within this. */
+  requestTimeoutMs: ms().default(60_000),
+  /** Open client connections; more are refused (shadowgate_connections_rejected_total). */
+  maxConnections: numeric(z.number().int().min(1).max(1_000_000)).default(10_000),
   /** Largest number of sockets kept to legacy. */
   maxSockets: numeric(z.number().int().min(1)).default(1024),
+  /** After SIGTERM: how long in-flight requests may take to finish before they are cut. */
+  shutdownTimeoutMs: ms().default(25_000),
+  /** After SIGTERM: how long to keep serving normally before draining (endpoint propagation). */
+  shutdownDelayMs: numeric(z.number().int().min(0).max(24 * 3600 * 1000)).default(0),
 }).prefault({});
 
 const admin = z.strictObject({
@@ -37,6 +48,8 @@ const admin = z.strictObject({
 
 const log = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** pretty: one human line per event; json: pino JSON lines. Unset: pretty when stdout is a terminal, else json (decided at start, see log.ts). */
+  format: z.enum(['pretty', 'json']).optional(),
 }).prefault({});
 
 const legacy = z.strictObject({
@@ -72,9 +85,13 @@ const redact = z.strictObject({
   fields: z.array(pointerPattern()).default([]),
   /** Masked in every string of stored samples, suites and logs: built-ins by name, or {name, regex}. */
   patterns: z.array(z.union([
-    z.enum(REDACT_PATTERN_NAMES),
+    z.string(),
     z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"'), regex: userRegex() }),
-  ], { error: `expected a built-in pattern (${REDACT_PATTERN_NAMES.join(', ')}) or {name, regex}` })).default([]),
+  ]).superRefine((p, ctx) => {
+    if (typeof p === 'string' && !(REDACT_PATTERN_NAMES as readonly string[]).includes(p)) {
+      ctx.addIssue({ code: 'custom', message: `expected a built-in pattern (${REDACT_PATTERN_NAMES.join(', ')}) or {name, regex}, received "${p}"` });
+    }
+  }).transform((p) => p as (typeof REDACT_PATTERN_NAMES)[number] | { name: string; regex: string })).default([]),
 }).prefault({});
 
 const shadowBudget = z.strictObject({
@@ -251,10 +268,14 @@ const candidate = z.strictObject({
 const route = z.strictObject({
   name: routeName,
   match: z.strictObject({
-    path: z.string().regex(/^\//, 'expected a path starting with "/" (exact, /orders/:id params, or a trailing /*)'),
-    methods: z.array(z.string().transform((m) => m.toUpperCase()).pipe(z.enum(METHODS))).optional(),
+    path: z.string().superRefine((p, ctx) => {
+      const problem = patternProblem(p);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    methods: z.array(z.string().transform((m) => m.toUpperCase()).pipe(z.enum(METHODS)))
+      .min(1, 'expected at least one method (leave methods out to match every method)').optional(),
   }),
-  flags: z.strictObject({ shadow: z.string().min(1).optional(), serve: z.string().min(1).optional() }).prefault({}),
+  flags: z.strictObject({ shadow: z.string().min(1).optional(), serve: z.string().min(1).optional(), kill: z.string().min(1).optional() }).prefault({}),
   shadow: z.strictObject({
     /** Static sample percentage; the shadow flag, when defined, must also be on. */
     percent: numeric(z.number().min(0).max(100)).default(100),
@@ -354,3 +375,7 @@ export type SuitesConfig = Config['suites'];
 export type RedactPatternConfig = Config['redact']['patterns'][number];
 export type CandidateConfig = Config['candidates'][number];
 export type HttpMethod = (typeof METHODS)[number];
+
+/** Sections validated on their own when the whole file fails, so deeper checks can still run on them. */
+export const routeSchema = route;
+export const flagsSchema = flags;

@@ -69,7 +69,7 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
       labelNames: ['route'] as const, registers,
     }),
     guardrailTripped: new Gauge({
-      name: 'shadowgate_guardrail_tripped', help: '1 while the route is demoted (by guardrail or kill switch).',
+      name: 'shadowgate_guardrail_tripped', help: '1 while the route is demoted by the guardrail or killed by the per-pod kill switch (see shadowgate_route_killed and shadowgate_route_demoted to tell them apart).',
       labelNames: ['route'] as const, registers,
     }),
     agentTokens: new Counter({
@@ -91,6 +91,41 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
     suiteRecords: new Counter({
       name: 'shadowgate_suite_records_total', help: 'Golden-suite cases recorded: written, or dropped (queue full, too large, write failed).',
       labelNames: ['route', 'result'] as const, registers,
+    }),
+    upstreamRepairs: new Counter({
+      name: 'shadowgate_upstream_repairs_total', help: 'Parts of an upstream answer node cannot write that were dropped so the rest could be served (reason_phrase, trailer, informational).',
+      labelNames: ['route', 'upstream', 'kind'] as const, registers,
+    }),
+    requestsRejected: new Counter({
+      name: 'shadowgate_requests_rejected_total', help: 'Client requests the proxy refused before routing, by reason (bad_request, header_too_large, bad_target, connect, duplicate_host, timeout).',
+      labelNames: ['reason'] as const, registers,
+    }),
+    connectionsOpen: new Gauge({ name: 'shadowgate_connections_open', help: 'Client connections open on the data-plane listener.', registers }),
+    connectionsRejected: new Counter({
+      name: 'shadowgate_connections_rejected_total', help: 'Client connections refused because server.maxConnections were open.', registers,
+    }),
+    internalErrors: new Counter({
+      name: 'shadowgate_internal_errors_total', help: 'Exceptions caught by a last-resort guard (the request got a 502 or was cut; the process kept running).',
+      labelNames: ['where'] as const, registers,
+    }),
+    routeMode: new Gauge({
+      name: 'shadowgate_route_mode', help: 'Mode in force per route: 1 for the mode (shadow, conditional, full, probation, demoted, killed), 0 for the others.',
+      labelNames: ['route', 'mode'] as const, registers,
+    }),
+    routeKilled: new Gauge({ name: 'shadowgate_route_killed', help: '1 while a kill is in force (the per-pod kill switch, or the kill flag on for everyone).', labelNames: ['route'] as const, registers }),
+    routeDemoted: new Gauge({ name: 'shadowgate_route_demoted', help: '1 while the guardrail holds the route demoted.', labelNames: ['route'] as const, registers }),
+    routeProbation: new Gauge({ name: 'shadowgate_route_probation', help: '1 while the route is on probation after a reset or cool-down.', labelNames: ['route'] as const, registers }),
+    guardrailAgreement: new Gauge({
+      name: 'shadowgate_guardrail_agreement', help: 'Agreement over the guardrail window, the number the guardrail decides on (guardrail.window comparisons).',
+      labelNames: ['route'] as const, registers,
+    }),
+    guardrailWarnings: new Counter({
+      name: 'shadowgate_guardrail_warnings_total', help: 'Times the guardrail failed on a route the agent does not serve (not demoted: nothing to demote).',
+      labelNames: ['route'] as const, registers,
+    }),
+    reviewAccuracy: new Gauge({
+      name: 'shadowgate_review_accuracy', help: 'Adjudicated accuracy from review verdicts: (agent_correct + both_ok) / judged.',
+      labelNames: ['route'] as const, registers,
     }),
     agentRetries: new Counter({
       name: 'shadowgate_agent_retries_total', help: 'Retries of transient agent failures on the serve path.',

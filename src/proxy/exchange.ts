@@ -1,47 +1,64 @@
-// Per-request state carried on the IncomingMessage through the passes, and the
-// client-facing metrics recorded once when the response closes.
+// Per-request state carried through the passes, and the client-facing metrics recorded once
+// when the response closes. One object and one 'close' listener per request, no closures:
+// the listener is a shared function that finds its exchange on the response.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { methodLabel, statusClass, type Metrics } from '../metrics/definitions.js';
+import type { RouteMetrics } from '../metrics/route-metrics.js';
+import type { RouteRuntime } from '../routing/runtime.js';
 import type { ShadowJob } from '../shadow/job.js';
 import type { Span, Tracing } from '../tracing/otel.js';
 
 export type ServedBy = 'legacy' | 'agent';
 
-export interface Exchange {
-  route: string;
-  t0: number;
-  /** The client's own Connection header, before hop-by-hop stripping. */
-  clientConnection: string | undefined;
-  servedBy: ServedBy;
-  job: ShadowJob | null;
-  span: Span | undefined;
-  legacySpan: Span | undefined;
-  /** Set once the legacy request exists: cancels it when the client leaves before the answer is sent. */
-  onClientGone: (() => void) | undefined;
-}
+/** What the exchange tells when it ends (the route's share of agent-served traffic). */
+export type ExchangeDone = (route: RouteRuntime, byAgent: boolean) => void;
 
 const EXCHANGE = Symbol('shadowgate.exchange');
-type WithExchange = IncomingMessage & { [EXCHANGE]?: Exchange };
+type WithExchange = ServerResponse & { [EXCHANGE]?: Exchange };
 
-export function startExchange(
-  req: IncomingMessage, res: ServerResponse, route: string, path: string, metrics: Metrics, tracing: Tracing,
-  onDone?: (exchange: Exchange) => void,
-): Exchange {
-  const exchange: Exchange = {
-    route, t0: performance.now(), clientConnection: req.headers.connection, servedBy: 'legacy', job: null,
-    span: tracing.requestSpan(req.headers, req.method ?? 'GET', route, path), legacySpan: undefined, onClientGone: undefined,
-  };
-  (req as WithExchange)[EXCHANGE] = exchange;
-  res.once('close', () => {
-    if (!res.writableFinished) exchange.onClientGone?.();
-    metrics.requests.inc({ route, method: methodLabel(req.method), status_class: statusClass(res.statusCode), served_by: exchange.servedBy });
-    metrics.requestDuration.observe({ route }, (performance.now() - exchange.t0) / 1000);
-    onDone?.(exchange);
-    tracing.end(exchange.span, res.statusCode, { 'shadowgate.served_by': exchange.servedBy, ...(exchange.job ? { 'shadowgate.sample_id': exchange.job.id } : {}) });
-  });
-  return exchange;
+export class Exchange {
+  readonly t0 = performance.now();
+  servedBy: ServedBy = 'legacy';
+  job: ShadowJob | null = null;
+  span: Span | undefined;
+  legacySpan: Span | undefined;
+  /** Cancels whatever upstream call is still running for a client that left. */
+  onClientGone: (() => void) | null = null;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly route: RouteRuntime | null,
+    readonly metrics: RouteMetrics,
+    private readonly tracing: Tracing,
+    private readonly done: ExchangeDone | null,
+  ) {
+    (res as WithExchange)[EXCHANGE] = this;
+    res.once('close', onResponseClose);
+  }
+
+  get routeName(): string {
+    return this.metrics.route;
+  }
+
+  /** The client left before its answer was complete. */
+  get clientGone(): boolean {
+    return this.res.destroyed && !this.res.writableFinished;
+  }
+
+  closed(): void {
+    const { res } = this;
+    if (!res.writableFinished) {
+      // A shadow still waiting for legacy's answer will never get it (dropped before the call is cut).
+      if (this.job && !this.job.legacySettled) this.job.abandon('client_aborted');
+      this.onClientGone?.();
+    }
+    this.metrics.request(this.req.method ?? 'GET', res.statusCode, this.servedBy === 'agent');
+    this.metrics.duration.observe((performance.now() - this.t0) / 1000);
+    if (this.route && this.done) this.done(this.route, this.servedBy === 'agent');
+    if (this.span) this.tracing.end(this.span, res.statusCode, { 'shadowgate.served_by': this.servedBy, ...(this.job ? { 'shadowgate.sample_id': this.job.id } : {}) });
+  }
 }
 
-export function exchangeOf(req: IncomingMessage): Exchange | undefined {
-  return (req as WithExchange)[EXCHANGE];
+function onResponseClose(this: WithExchange): void {
+  this[EXCHANGE]?.closed();
 }

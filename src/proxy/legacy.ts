@@ -1,137 +1,273 @@
-// The client <-> legacy path: http-proxy with a keep-alive agent. Legacy's answer reaches
-// the client as is (hop-by-hop headers aside); a copy of it is tee'd for the shadow job.
+// The client <-> legacy pass-through on an undici keep-alive pool. Legacy's answer streams to
+// the client as it arrives (status, reason phrase, headers in legacy's case and order, body,
+// trailers, 102/103), a copy tee'd for the shadow job when there is one. Every way the call
+// can end is handled here, once: legacy fails before answering => 502/504 JSON; legacy dies
+// mid-body => the client connection is cut (the only honest signal left); the client leaves
+// => the legacy call is cancelled; an answer node cannot write (bad status line) => 502 for
+// that client only, never an exception (regression: one legacy status line killed the process).
 import http from 'node:http';
-import type { Socket } from 'node:net';
-import type { Readable } from 'node:stream';
-import httpProxy from 'http-proxy';
+import type { Dispatcher, Pool } from 'undici';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/definitions.js';
-import { ShadowgateError } from '../errors.js';
-import { exchangeOf } from './exchange.js';
-import { stripHopByHop } from './headers.js';
+import type { ByteBudget } from '../shadow/capture.js';
 import type { Tracing } from '../tracing/otel.js';
+import { BodyRelay, collectBody } from './body.js';
+import type { Exchange } from './exchange.js';
+import { clientResponseHeaders, headerObject, type ForwardedRequest } from './headers.js';
+import { classify, writeLegacyError, type FailureKind } from './upstream-errors.js';
 
-export interface LegacyProxyOptions {
-  url: string;
+export interface LegacyOptions {
   timeoutMs: number;
   streamIdleTimeoutMs: number;
-  maxSockets: number;
   servedByHeader: string | false;
+  /** Bodies up to this size (with a declared length) are read whole before legacy is called. */
+  maxPrereadBytes: number;
 }
 
-export interface LegacyProxy {
-  /** `body`: the request body when it was already read from `req` (serve path fallback). */
-  web(req: http.IncomingMessage, res: http.ServerResponse, body?: Readable): void;
-  ws(req: http.IncomingMessage, socket: Socket, head: Buffer, route: string): void;
-  close(): void;
+/** Hooks for the copy of the exchange the shadow job keeps (set only when there is a job). */
+export interface LegacyTee {
+  /** The request body, once known in full (pre-read bodies; streamed ones are tee'd by the dispatcher). */
+  requestBody?(body: Buffer): void;
 }
 
-export function createLegacyProxy(options: LegacyProxyOptions, metrics: Metrics, log: Logger, tracing: Tracing): LegacyProxy {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets, keepAliveMsecs: 1000 });
-  const proxy = httpProxy.createProxyServer({ target: options.url, agent, xfwd: true, proxyTimeout: options.timeoutMs });
+/** RFC 9112 §4: reason-phrase = *( HTAB / SP / VCHAR / obs-text ). */
+const VALID_REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
 
-  // A client that leaves after sending its request gets no 'aborted' event from node any more,
-  // so http-proxy would keep legacy working (and the shadow holding its slot) for an answer
-  // nobody will read: cut the legacy call and drop the shadow instead.
-  proxy.on('proxyReq', (proxyReq, req) => {
-    const exchange = exchangeOf(req);
-    if (!exchange) return;
-    // Run by the exchange's own 'close' listener (one listener per request, not two).
-    exchange.onClientGone = () => {
-      if (exchange.job && !exchange.job.legacy?.complete) exchange.job.abandon('client_aborted');
-      proxyReq.destroy();
-    };
-    if (req.socket.destroyed) exchange.onClientGone();
-  });
+export class LegacyForwarder {
+  readonly idleTimeoutMs: number;
 
-  // A tunnel is two sockets; http-proxy ends one when the other ends cleanly, not when it
-  // is destroyed (e.g. cut at shutdown), which would leave the legacy side open for good.
-  proxy.on('proxyReqWs', (proxyReq, _req, socket) => {
-    proxyReq.once('upgrade', (_res, proxySocket: Socket) => {
-      socket.once('close', () => proxySocket.destroy());
-      proxySocket.once('close', () => socket.destroy());
-    });
-  });
+  constructor(
+    private readonly pool: Pool,
+    readonly options: LegacyOptions,
+    private readonly metrics: Metrics,
+    readonly log: Logger,
+    readonly tracing: Tracing,
+    /** Shared bound on pre-read request bodies; past it bodies stream instead. */
+    private readonly prereadBudget: ByteBudget,
+  ) {
+    this.idleTimeoutMs = options.timeoutMs;
+  }
 
-  proxy.on('proxyRes', (proxyRes, req, res) => {
-    const exchange = exchangeOf(req);
-    if (!exchange) return;
-    // http-proxy pipes proxyRes into res but ignores a legacy that dies mid-body: the client
-    // would wait forever for the rest. A cut connection is the only honest signal left.
-    let stalled = false; // legacy.timeoutMs is an idle timeout: it can also fire mid-body
-    (proxyRes as http.IncomingMessage & { req?: http.ClientRequest }).req?.once('timeout', () => { stalled = true; });
-    const status = proxyRes.statusCode ?? 0;
-    proxyRes.once('close', () => {
-      if (proxyRes.complete) {
-        metrics.upstreamDuration.observe({ route: exchange.route, upstream: 'legacy' }, (performance.now() - exchange.t0) / 1000);
-        tracing.end(exchange.legacySpan, status);
-        return;
-      }
-      if (req.socket.destroyed) return; // cut because the client left
-      const kind = stalled ? 'timeout' : 'reset';
-      metrics.upstreamErrors.inc({ route: exchange.route, upstream: 'legacy', kind });
-      log.warn({ route: exchange.route, kind, method: req.method }, 'legacy response ended early');
-      res.destroy();
-    });
-    const headers = proxyRes.headers;
-    if (String(headers['content-type'] ?? '').startsWith('text/event-stream')) {
-      // An event stream may stay quiet for long: it gets its own idle timeout (none by default).
-      (proxyRes as http.IncomingMessage & { req?: http.ClientRequest }).req?.setTimeout(options.streamIdleTimeoutMs);
-    }
-    stripHopByHop(headers);
-    const captured = exchange.job ? { ...headers } : null; // what legacy said, before our own additions
-    // http-proxy copies these to the client; keep the client's own keep-alive choice.
-    headers.connection = exchange.clientConnection?.toLowerCase().includes('close') ? 'close' : 'keep-alive';
-    if (req.httpVersion === '1.0' && !exchange.clientConnection?.toLowerCase().includes('keep-alive')) headers.connection = 'close';
-    if (options.servedByHeader) headers[options.servedByHeader] = 'legacy';
-    if (status >= 500) metrics.upstreamErrors.inc({ route: exchange.route, upstream: 'legacy', kind: 'status_5xx' });
-    if (captured) exchange.job?.attachLegacy(status, captured, proxyRes);
-  });
-
-  const onError = (err: Error, req: http.IncomingMessage, res: http.ServerResponse | Socket) => {
-    const exchange = exchangeOf(req);
-    const elapsed = exchange ? performance.now() - exchange.t0 : 0;
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    // http-proxy aborts on proxyTimeout with a plain ECONNRESET; elapsed time tells the two apart.
-    const timedOut = code === 'ECONNRESET' && elapsed >= options.timeoutMs * 0.98;
-    const kind = timedOut ? 'timeout' : code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' ? 'connection' : code === 'ECONNRESET' ? 'reset' : 'invalid_response';
-    const route = exchange?.route ?? 'unmatched';
-    metrics.upstreamErrors.inc({ route, upstream: 'legacy', kind });
-    exchange?.job?.failLegacy(kind, code);
-    tracing.end(exchange?.legacySpan, 'error', { 'error.type': kind });
-    log.warn({ route, kind, code, method: req.method }, 'legacy request failed');
-    if (!('writeHead' in res)) { res.destroy(); return; }
-    if (res.headersSent) { res.destroy(); return; } // mid-body: the only honest signal left is a cut connection
-    writeLegacyError(res, timedOut, options.timeoutMs, options.servedByHeader, kind);
-  };
-  proxy.on('error', onError);
-
-  return {
-    web(req, res, body) {
-      proxy.web(req, res, body ? { buffer: body } : {}, (err) => onError(err, req, res));
-    },
-    ws(req, socket, head, route) {
-      proxy.ws(req, socket, head, {}, (err) => {
-        metrics.upstreamErrors.inc({ route, upstream: 'legacy', kind: 'connection' });
-        log.warn({ route, code: (err as NodeJS.ErrnoException).code }, 'legacy websocket upgrade failed');
-        socket.destroy();
+  /**
+   * Sends the client's request to legacy and its answer back. `body`: the request body when
+   * the caller already read it, or a relay of what it read and the rest (serve path); otherwise
+   * it is read or streamed from the request.
+   */
+  forward(ex: Exchange, path: string, fwd: ForwardedRequest, body?: Buffer | BodyRelay, tee?: LegacyTee): 'none' | 'preread' | 'stream' {
+    if (body !== undefined || !fwd.hasBody) { this.dispatch(ex, path, fwd, body ?? null, 0); return body === undefined ? 'none' : 'preread'; }
+    const declared = ex.req.headers['transfer-encoding'] === undefined ? Number(ex.req.headers['content-length']) : NaN;
+    if (declared <= this.options.maxPrereadBytes && this.prereadBudget.tryReserve(declared)) {
+      collectBody(ex.req, declared, (buf) => {
+        if (buf === null) { this.prereadBudget.release(declared); return; } // the client left mid-upload: legacy never hears of it
+        tee?.requestBody?.(buf);
+        this.dispatch(ex, path, fwd, buf, declared);
       });
-    },
-    close() {
-      proxy.close();
-      agent.destroy();
-    },
-  };
+      return 'preread';
+    }
+    this.dispatch(ex, path, fwd, new BodyRelay(ex.req), 0);
+    return 'stream';
+  }
+
+  private dispatch(ex: Exchange, path: string, fwd: ForwardedRequest, body: Buffer | BodyRelay | null, reserved: number): void {
+    if (ex.clientGone) { this.prereadBudget.release(reserved); return; }
+    const call = new LegacyCall(this, ex, reserved);
+    ex.onClientGone = () => call.clientGone();
+    if (this.tracing.enabled) {
+      ex.legacySpan = this.tracing.childSpan(ex.span, 'legacy', { 'shadowgate.upstream': 'legacy', 'shadowgate.route': ex.routeName });
+      const carrier: Record<string, string> = {};
+      this.tracing.inject(ex.legacySpan, carrier);
+      // Our span replaces the client's trace context (it is the legacy call's parent now).
+      const headers = fwd.headers;
+      for (let i = headers.length - 2; i >= 0; i -= 2) if (headers[i]!.toLowerCase() in carrier) headers.splice(i, 2);
+      for (const [k, v] of Object.entries(carrier)) headers.push(k, v);
+    }
+    try {
+      this.pool.dispatch({
+        method: (ex.req.method ?? 'GET') as Dispatcher.HttpMethod, path, headers: fwd.headers, body,
+        headersTimeout: this.options.timeoutMs, bodyTimeout: 0,
+      }, call);
+    } catch (err) {
+      call.onError(err as Error);
+    }
+  }
+
+  /** Gives back the pre-read budget a finished call held. */
+  releasePreread(reserved: number): void {
+    this.prereadBudget.release(reserved);
+  }
+
+  countError(ex: Exchange, kind: FailureKind): void {
+    ex.metrics.upstreamError('legacy', kind);
+  }
+
+  count5xx(ex: Exchange): void {
+    ex.metrics.upstreamError('legacy', 'status_5xx');
+  }
+
+  countRepair(ex: Exchange, what: string): void {
+    this.metrics.upstreamRepairs.inc({ route: ex.routeName, upstream: 'legacy', kind: what });
+  }
 }
 
-/** The small JSON error a client gets when legacy cannot answer. */
-export function writeLegacyError(res: http.ServerResponse, timedOut: boolean, timeoutMs: number, servedByHeader: string | false, kind: string): void {
-  const error = timedOut
-    ? new ShadowgateError('SG_LEGACY_TIMEOUT', `legacy did not answer within ${timeoutMs} ms`)
-    : new ShadowgateError('SG_LEGACY_UNAVAILABLE', `legacy is unavailable (${kind})`);
-  const body = JSON.stringify(error.toJSON());
-  const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-  if (servedByHeader) headers[servedByHeader] = 'legacy';
-  res.writeHead(error.status, headers);
-  res.end(body);
+type Abort = (reason?: Error) => void;
+class ClientGoneError extends Error { readonly code = 'UND_ERR_ABORTED'; }
+class IdleTimeoutError extends Error { readonly code = 'UND_ERR_BODY_TIMEOUT'; }
+
+/** One legacy call: the undici handler (legacy handler API, which undici runs natively). */
+class LegacyCall implements Dispatcher.DispatchHandler {
+  private abort: Abort | null = null;
+  private resume: (() => void) | null = null;
+  private idle: NodeJS.Timeout | null = null;
+  /** Why we cut the call ourselves; the error undici reports next is that. */
+  private failure: FailureKind | null = null;
+  private gone = false;
+  private status = 0;
+
+  constructor(private readonly f: LegacyForwarder, private readonly ex: Exchange, private reserved: number) {}
+
+  clientGone(): void {
+    this.gone = true;
+    this.abort?.(new ClientGoneError('client left'));
+  }
+
+  onConnect(abort: Abort): void {
+    this.abort = abort;
+    if (this.gone) abort(new ClientGoneError('client left'));
+  }
+
+  onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+    if (status < 100 || status > 599) return this.cut('invalid_response', `legacy answered with status ${status}`);
+    if (status < 200) { this.informational(status, raw); return true; }
+    const { res } = this.ex;
+    const headers = clientResponseHeaders(raw, this.f.options.servedByHeader, 'legacy');
+    let reason: string | undefined = statusText;
+    if (!VALID_REASON.test(statusText)) {
+      // RFC 9112 §4: clients should ignore the reason phrase; one node cannot write is dropped.
+      reason = undefined;
+      this.f.countRepair(this.ex, 'reason_phrase');
+    }
+    try {
+      res.writeHead(status, reason, headers);
+    } catch (err) {
+      return this.cut('invalid_response', (err as Error).message);
+    }
+    this.status = status;
+    this.resume = resume;
+    if (status >= 500) this.f.count5xx(this.ex);
+    const job = this.ex.job;
+    if (job) job.legacyHead(status, headerObject(this.f.options.servedByHeader === false ? headers : headers.slice(0, -2)));
+    const idleMs = isEventStream(headers) ? this.f.options.streamIdleTimeoutMs : this.f.idleTimeoutMs;
+    if (idleMs > 0) {
+      this.idle = setTimeout(onIdle, idleMs, this);
+      this.idle.unref();
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.idle?.refresh();
+    this.ex.job?.legacyData(chunk);
+    if (this.ex.res.write(chunk)) return true;
+    this.ex.res.once('drain', this.resume!);
+    return false;
+  }
+
+  onComplete(trailers: string[] | null): void {
+    this.end();
+    const { res } = this.ex;
+    if (trailers && trailers.length > 0) {
+      // Sent only on chunked answers (node's rule); a trailer node cannot write is dropped.
+      try { res.addTrailers(headerObject(trailers.map(latin1))); } catch { this.f.countRepair(this.ex, 'trailer'); }
+    }
+    res.end();
+    this.ex.metrics.legacyDuration.observe((performance.now() - this.ex.t0) / 1000);
+    this.ex.job?.legacyDone();
+    if (this.ex.legacySpan) this.f.tracing.end(this.ex.legacySpan, this.status);
+  }
+
+  onError(err: Error): void {
+    this.end();
+    if (this.gone) return; // cut because the client left: nobody to blame (the exchange dropped the shadow)
+    const { kind } = this.failure ? { kind: this.failure } : classify(err, false, false);
+    const { res, req } = this.ex;
+    this.f.countError(this.ex, kind);
+    this.ex.job?.failLegacy(kind, (err as { code?: string }).code ?? err.message);
+    if (this.ex.legacySpan) this.f.tracing.end(this.ex.legacySpan, 'error', { 'error.type': kind });
+    this.f.log.warn({ route: this.ex.routeName, kind, code: (err as { code?: string }).code, method: req.method, headersSent: res.headersSent }, res.headersSent ? 'legacy response ended early' : 'legacy request failed');
+    if (res.headersSent) { res.destroy(); return; }
+    if (!req.complete) req.resume(); // an unread upload must not stall the connection
+    try {
+      writeLegacyError(res, kind, this.f.options.timeoutMs, this.f.options.servedByHeader);
+    } catch {
+      res.destroy();
+    }
+  }
+
+  timedOut(): void {
+    this.cut('timeout', 'legacy went quiet for longer than its idle timeout');
+  }
+
+  private end(): void {
+    if (this.idle) { clearTimeout(this.idle); this.idle = null; }
+    this.f.releasePreread(this.reserved);
+    this.reserved = 0;
+  }
+
+  private cut(kind: FailureKind, why: string): false {
+    this.failure = kind;
+    if (this.abort) this.abort(new Error(why));
+    return false;
+  }
+
+  private informational(status: number, raw: Buffer[]): void {
+    const { req, res } = this.ex;
+    if (req.httpVersionMajor === 1 && req.httpVersionMinor === 0) return; // RFC 9110 §15.2: never to an HTTP/1.0 client
+    try {
+      if (status === 102) res.writeProcessing();
+      else if (status === 103) {
+        const hints = headerObject(clientResponseHeaders(raw, false, ''));
+        if (hints.link !== undefined) res.writeEarlyHints(hints);
+      }
+      // Other 1xx codes have no node API; they are dropped (a client must accept that, RFC 9110 §15.2).
+    } catch {
+      this.f.countRepair(this.ex, 'informational');
+    }
+  }
+}
+
+/** undici hands raw header lines as Buffers at run time (its types say strings). */
+function latin1(value: string | Buffer): string {
+  return typeof value === 'string' ? value : value.toString('latin1');
+}
+
+function onIdle(call: LegacyCall): void {
+  call.timedOut();
+}
+
+function isEventStream(flat: readonly string[]): boolean {
+  for (let i = 0; i < flat.length; i += 2) {
+    if (flat[i]!.length === 12 && flat[i]!.toLowerCase() === 'content-type') return flat[i + 1]!.startsWith('text/event-stream');
+  }
+  return false;
+}
+
+/** `OPTIONS *` cannot travel through undici (paths must start with "/"): node's client takes it. */
+export function forwardAsterisk(ex: Exchange, legacyUrl: string, fwd: ForwardedRequest, timeoutMs: number, servedByHeader: string | false): void {
+  const u = new URL(legacyUrl);
+  const headers: string[] = fwd.headers;
+  const upstream = http.request({ host: u.hostname, port: u.port || 80, method: 'OPTIONS', path: '*', headers, agent: false, timeout: timeoutMs });
+  upstream.on('response', (answer) => {
+    const raw = answer.rawHeaders.map((s) => Buffer.from(s, 'latin1'));
+    try { ex.res.writeHead(answer.statusCode ?? 502, clientResponseHeaders(raw, servedByHeader, 'legacy')); } catch { ex.res.destroy(); answer.destroy(); return; }
+    answer.pipe(ex.res);
+  });
+  upstream.on('timeout', () => upstream.destroy(new IdleTimeoutError('timeout')));
+  upstream.on('error', (err) => {
+    const { kind } = classify(err, err instanceof IdleTimeoutError, false);
+    ex.metrics.upstreamError('legacy', kind);
+    if (ex.res.headersSent) ex.res.destroy();
+    else writeLegacyError(ex.res, kind, timeoutMs, servedByHeader);
+  });
+  ex.onClientGone = () => upstream.destroy();
+  upstream.end();
 }

@@ -27,17 +27,21 @@ export function decideShadow(i: ShadowInputs, random: () => number = Math.random
 export interface ServeInputs {
   /** The route's serve flag for this request; unknown flags are false (legacy-only is the safe default). */
   flag: boolean;
+  /** The per-pod kill switch, or the route's kill flag on for this request. */
   killed: boolean;
   demoted: boolean;
+  /** After a reset: shadow comparisons refill the guardrail window before the agent serves. */
+  probation: boolean;
   circuitOpen: boolean;
 }
 
-export type ServeDecision = { serve: true } | { serve: false; reason: 'flag_off' | 'killed' | 'demoted' | 'circuit_open' };
+export type ServeDecision = { serve: true } | { serve: false; reason: 'flag_off' | 'killed' | 'demoted' | 'probation' | 'circuit_open' };
 
 export function decideServe(i: ServeInputs): ServeDecision {
   if (!i.flag) return { serve: false, reason: 'flag_off' };
   if (i.killed) return { serve: false, reason: 'killed' };
   if (i.demoted) return { serve: false, reason: 'demoted' };
+  if (i.probation) return { serve: false, reason: 'probation' };
   if (i.circuitOpen) return { serve: false, reason: 'circuit_open' };
   return { serve: true };
 }

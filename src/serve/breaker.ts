@@ -1,7 +1,7 @@
 // Per-route circuit breaker on the agent (cockatiel). Both the serve path and shadow
 // calls run through it, so a failing agent stops getting traffic of either kind.
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll, BrokenCircuitError, type CircuitBreakerPolicy } from 'cockatiel';
-import type { UpstreamResult } from '../shadow/client.js';
+import type { UpstreamResult } from '../proxy/upstream-client.js';
 
 export type CircuitName = 'closed' | 'half_open' | 'open';
 export const CIRCUIT_GAUGE: Record<CircuitName, number> = { closed: 0, half_open: 1, open: 2 };

@@ -6,7 +6,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { ShadowgateError } from '../errors.js';
 import { importModule } from '../compare/plugin.js';
 import type { RouteConfig } from '../config/schema.js';
-import type { UpstreamResponse } from '../shadow/client.js';
+import type { UpstreamResponse } from '../proxy/upstream-client.js';
 import { ResponseFields } from '../shadow/response-fields.js';
 
 export type GateFailure = 'status' | 'confidence' | 'schema' | 'plugin' | 'truncated';
@@ -58,7 +58,7 @@ export async function createGates(route: RouteConfig): Promise<GateFn> {
   };
 }
 
-function compileSchema(file: string, route: string): ValidateFunction {
+export function compileSchema(file: string, route: string): ValidateFunction {
   let schema: unknown;
   try {
     schema = JSON.parse(readFileSync(file, 'utf8'));
@@ -72,7 +72,7 @@ function compileSchema(file: string, route: string): ValidateFunction {
   }
 }
 
-async function loadGatePlugin(file: string, route: string): Promise<PluginGate> {
+export async function loadGatePlugin(file: string, route: string): Promise<PluginGate> {
   let mod: unknown;
   try {
     mod = await importModule(file);

@@ -1,6 +1,7 @@
 // Automatic rollback. Over a sliding window of recent agent outcomes (with a minimum
 // sample count), agreement below minAgreement or agent error rate above maxErrorRate
-// demotes the route: the agent stops serving until a reset or the cool-down.
+// trips the guardrail. What a trip does (demote a serving route, or only warn about a
+// shadow-only one) is the route control's decision, not this window's.
 import { BoolRing } from '../store/bool-ring.js';
 
 export interface GuardrailOptions { minAgreement: number; maxErrorRate: number; minSamples: number; window: number; coolDownMs: number }
@@ -26,29 +27,36 @@ export class Guardrail {
     this.errors = new BoolRing(options.window);
   }
 
-  /** A legacy-vs-agent comparison (shadow or parallel serve). Returns a trip reason when this record demoted the route. */
-  recordComparison(match: boolean): string | null {
+  /** A legacy-vs-agent comparison (shadow or parallel serve). */
+  recordComparison(match: boolean): void {
     this.agreements.push(match);
-    return this.evaluate();
   }
 
   /** An agent call outcome (shadow or serve). */
-  recordCall(failed: boolean): string | null {
+  recordCall(failed: boolean): void {
     this.errors.push(failed);
-    return this.evaluate();
   }
 
-  private evaluate(): string | null {
-    if (this.isDemoted()) return null;
+  /** Why the window fails the guardrail now, or null when it passes (or has too few samples). Pure read. */
+  check(): string | null {
     const { minSamples, minAgreement, maxErrorRate } = this.options;
-    let reason: string | null = null;
     if (this.agreements.size >= minSamples && this.agreements.trues / this.agreements.size < minAgreement) {
-      reason = `agreement ${(this.agreements.trues / this.agreements.size).toFixed(3)} < ${minAgreement} over ${this.agreements.size} comparisons`;
-    } else if (this.errors.size >= minSamples && this.errors.trues / this.errors.size > maxErrorRate) {
-      reason = `agent error rate ${(this.errors.trues / this.errors.size).toFixed(3)} > ${maxErrorRate} over ${this.errors.size} calls`;
+      return `agreement ${(this.agreements.trues / this.agreements.size).toFixed(3)} < ${minAgreement} over ${this.agreements.size} comparisons`;
     }
-    if (reason) { this.demotedAt = this.now(); this.reason = reason; }
-    return reason;
+    if (this.errors.size >= minSamples && this.errors.trues / this.errors.size > maxErrorRate) {
+      return `agent error rate ${(this.errors.trues / this.errors.size).toFixed(3)} > ${maxErrorRate} over ${this.errors.size} calls`;
+    }
+    return null;
+  }
+
+  /** Enough comparisons in the window, and it passes: what ends a probation. */
+  passes(): boolean {
+    return this.agreements.size >= this.options.minSamples && this.check() === null;
+  }
+
+  demote(reason: string): void {
+    this.demotedAt = this.now();
+    this.reason = reason;
   }
 
   /** Demoted now? A passed cool-down lifts the demotion and starts a fresh window. */

@@ -2,6 +2,7 @@
 // own Host (the original in x-forwarded-host), a marker header so it can skip side
 // effects, and none of the redacted headers unless the route opts in.
 import type { IncomingMessage } from 'node:http';
+import { nominated } from '../proxy/headers.js';
 
 export const SHADOW_MARKER = 'x-shadowgate-shadow';
 export const SAMPLE_ID_HEADER = 'x-shadowgate-sample-id';
@@ -13,8 +14,10 @@ export function buildAgentHeaders(
   req: IncomingMessage, agentHost: string, redacted: readonly string[], forward: readonly string[], sampleId: string,
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
+  // Headers the client's Connection header nominated are for the first hop only.
+  const hop = nominated(req.headers.connection);
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || NOT_FORWARDED.has(name)) continue;
+    if (value === undefined || NOT_FORWARDED.has(name) || hop?.has(name)) continue;
     if (redacted.includes(name) && !forward.includes(name)) continue;
     out[name] = value;
   }

@@ -1,13 +1,13 @@
 // Bounded shadow dispatch. A slot is taken when a request is chosen for mirroring and
-// given back when both answers are in; when all agent.maxInFlight slots are taken, new
+// given back when its outcome is recorded; when all agent.maxInFlight slots are taken, new
 // shadows are dropped and counted, never queued. Nothing here can throw into the
 // client's request: every failure becomes a counted outcome.
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/definitions.js';
 import type { RouteRuntime } from '../routing/runtime.js';
+import type { UpstreamClient, UpstreamResult } from '../proxy/upstream-client.js';
 import { ByteBudget } from './capture.js';
-import type { UpstreamClient, UpstreamResult } from './client.js';
 import { ShadowJob } from './job.js';
 import { buildAgentHeaders } from './agent-request.js';
 import type { Span, Tracing } from '../tracing/otel.js';
@@ -21,7 +21,10 @@ export interface DispatcherOptions {
   redactedHeaders: readonly string[];
 }
 
-export type DropReason = 'backpressure' | 'body_too_large' | 'buffer_full' | 'client_aborted' | 'draining';
+export type DropReason = 'backpressure' | 'body_too_large' | 'buffer_full' | 'client_aborted' | 'draining' | 'circuit_open';
+
+/** Runs an agent call through the route's circuit breaker; null means the circuit refused it. */
+export type AgentGuard = (route: RouteRuntime, call: () => Promise<UpstreamResult>) => Promise<UpstreamResult | null>;
 
 export class ShadowDispatcher {
   inflight = 0;
@@ -37,37 +40,49 @@ export class ShadowDispatcher {
     private readonly log: Logger,
     private readonly onComplete: (job: ShadowJob) => void | Promise<void>,
     private readonly tracing: Tracing,
+    private readonly guard: AgentGuard,
   ) {
     this.budget = new ByteBudget(options.maxBufferedBytes);
     metrics.shadowInflightLimit.set(options.maxInFlight);
     metrics.shadowBufferedBytesLimit.set(options.maxBufferedBytes);
   }
 
-  drop(route: string, reason: string): void {
-    this.metrics.shadowDropped.inc({ route, reason });
-  }
-
   /** Takes a slot for a mirrored request, or counts the drop and returns null. */
   begin(route: RouteRuntime, req: IncomingMessage, path: string, requestSpan?: Span): ShadowJob | null {
-    if (this.draining) { this.drop(route.name, 'draining'); return null; }
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > route.config.shadow.maxBodyBytes) { this.drop(route.name, 'body_too_large'); return null; }
-    if (this.inflight >= this.options.maxInFlight) {
-      if (!this.loggedBackpressure) {
-        this.loggedBackpressure = true; // once: a flood of identical lines helps no one; the metric counts them all
-        this.log.warn({ route: route.name, maxInFlight: this.options.maxInFlight }, 'shadow backpressure: agent.maxInFlight reached, dropping shadows (logged once)');
-      }
-      this.drop(route.name, 'backpressure');
-      return null;
-    }
-    this.inflight++;
-    this.metrics.shadowInflight.set(this.inflight);
+    if (declared > route.config.shadow.maxBodyBytes) { route.metrics.shadowDropped('body_too_large'); return null; }
+    if (!this.takeSlot(route)) return null;
     const job = new ShadowJob(route, req.method ?? 'GET', path, req.headers, this.budget, this.options.maxCaptureBytes, (j) => this.finish(j));
     job.requestSpan = requestSpan;
     return job;
   }
 
-  /** Tees the request body as it streams to legacy; sends the copy once it is complete. */
+  private takeSlot(route: RouteRuntime): boolean {
+    if (this.draining) { route.metrics.shadowDropped('draining'); return false; }
+    if (this.inflight >= this.options.maxInFlight) {
+      if (!this.loggedBackpressure) {
+        this.loggedBackpressure = true; // once: a flood of identical lines helps no one; the metric counts them all
+        this.log.warn({ route: route.name, maxInFlight: this.options.maxInFlight }, 'shadow backpressure: agent.maxInFlight reached, dropping shadows (logged once)');
+      }
+      route.metrics.shadowDropped('backpressure');
+      return false;
+    }
+    this.inflight++;
+    this.metrics.shadowInflight.set(this.inflight);
+    return true;
+  }
+
+  /** The request body was read whole (or there is none): the agent call goes out now. */
+  sendWith(job: ShadowJob, req: IncomingMessage, pathWithQuery: string, body: Buffer | null): void {
+    if (job.abandoned) return;
+    if (body !== null && body.length > 0 && !job.request.push(body)) {
+      job.abandon(job.request.stopped === 'limit' ? 'body_too_large' : 'buffer_full');
+      return;
+    }
+    this.send(job, req, pathWithQuery);
+  }
+
+  /** Tees a streamed request body as it goes to legacy; sends the copy once it is complete. */
   teeRequest(job: ShadowJob, req: IncomingMessage, pathWithQuery: string): void {
     req.on('data', (chunk: Buffer) => {
       if (job.abandoned) return;
@@ -90,8 +105,8 @@ export class ShadowDispatcher {
     }
     const call = () => this.client.request({
       method: job.method, path: pathWithQuery, headers, body: job.request.buffer(),
-      timeoutMs: this.options.agentTimeoutMs, maxResponseBytes: this.options.agentMaxResponseBytes, signal: job.abort.signal,
-      budget: this.budget,
+      timeoutMs: this.options.agentTimeoutMs, maxResponseBytes: this.options.agentMaxResponseBytes,
+      budget: this.budget, cancellable: job.agentCall,
     });
     this.guard(job.route, call).then(
       (result) => {
@@ -102,19 +117,23 @@ export class ShadowDispatcher {
     );
   }
 
-  /** Wraps every agent call (the circuit breaker hooks in here); null means "refused". */
-  guard: (route: RouteRuntime, call: () => Promise<UpstreamResult>) => Promise<UpstreamResult | null> = (_route, call) => call();
-
-  /** A job for an exchange that is not a shadow (parallel serve): no slot, compared the same way. */
-  detachedJob(route: RouteRuntime, req: IncomingMessage, path: string, body: Buffer): ShadowJob {
-    const job = new ShadowJob(route, req.method ?? 'GET', path, req.headers, this.budget, this.options.maxCaptureBytes,
-      (j) => this.record(j, () => j.release()));
-    job.request.push(body);
+  /**
+   * A job for an exchange that is not a shadow (parallel serve: both answers already read):
+   * it holds a slot like any shadow, so its bytes are bounded by the same budget and a full
+   * dispatcher is a counted drop, not a silent skip.
+   */
+  beginDetached(route: RouteRuntime, req: IncomingMessage, path: string, body: Buffer): ShadowJob | null {
+    if (!this.takeSlot(route)) return null;
+    const job = new ShadowJob(route, req.method ?? 'GET', path, req.headers, this.budget, this.options.maxCaptureBytes, (j) => this.finish(j));
+    if (body.length > 0 && !job.request.push(body)) {
+      job.abandon('buffer_full');
+      return null;
+    }
     return job;
   }
 
   private finish(job: ShadowJob): void {
-    if (job.abandoned) this.drop(job.route.name, job.abandoned);
+    if (job.abandoned) job.route.metrics.shadowDropped(job.abandoned);
     const done = () => {
       if (job.abandoned) this.tracing.end(job.span, 'error', { 'shadowgate.dropped': job.abandoned });
       job.release();
@@ -125,11 +144,6 @@ export class ShadowDispatcher {
     };
     if (job.abandoned) { done(); return; }
     // The slot is held until the outcome is recorded, so slow plug-in comparators are bounded too.
-    this.record(job, done);
-  }
-
-  /** Compares and records off the I/O callback that completed the job, then calls `done` whatever happened. */
-  private record(job: ShadowJob, done: () => void): void {
     setImmediate(() => {
       Promise.resolve()
         .then(() => this.onComplete(job))
@@ -139,13 +153,14 @@ export class ShadowDispatcher {
   }
 
   /** Stops taking shadows and waits (bounded) for in-flight ones to finish. */
-  async drain(timeoutMs: number): Promise<void> {
+  async drain(timeoutMs: number): Promise<number> {
     this.draining = true;
-    if (this.inflight === 0) return;
+    if (this.inflight === 0) return 0;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
       timer.unref();
       this.idle = () => { clearTimeout(timer); resolve(); };
     });
+    return this.inflight;
   }
 }

@@ -1,11 +1,12 @@
-// One mirrored request: the tee'd request body, what legacy answered, what the agent
-// answered. It completes once both sides are known, exactly once.
+// One mirrored request: the request body, what legacy answered, what the agent answered.
+// It completes once both sides are known, exactly once. The legacy side is fed by the
+// pass-through as the answer streams to the client (legacyHead/legacyData/legacyDone).
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { BodyCapture, type ByteBudget } from './capture.js';
-import type { UpstreamResult } from './client.js';
+import type { Cancellable, UpstreamResult } from '../proxy/upstream-client.js';
 import type { RouteRuntime } from '../routing/runtime.js';
 import type { Span } from '../tracing/otel.js';
+import type { AgentReport } from '../tracing/agent-report.js';
 
 export interface LegacySide {
   status: number;
@@ -22,7 +23,8 @@ export class ShadowJob {
   readonly at = new Date();
   readonly t0 = performance.now();
   readonly request: BodyCapture;
-  readonly abort = new AbortController();
+  /** Cancels the agent call when the job is abandoned. */
+  readonly agentCall: Cancellable = { cancel: undefined };
   legacy: LegacySide | null = null;
   legacyError: { kind: string; message: string } | null = null;
   agent: UpstreamResult | null = null;
@@ -32,46 +34,57 @@ export class ShadowJob {
   /** Created by the parallel serve path, which already counted the agent call itself. */
   fromServePath = false;
   /** Set when the serve path already extracted (and counted) the agent's report. */
-  agentReport: import('../tracing/agent-report.js').AgentReport | null | undefined;
+  agentReport: AgentReport | null | undefined;
   /** The client request's span, linked from the shadow span. */
   requestSpan: Span | undefined;
-  private legacyDone = false;
+  /** Who answered the client (the serve path sets agent when the agent's answer was served). */
+  servedBy: 'legacy' | 'agent' = 'legacy';
+  private legacyDoneFlag = false;
   private agentDone = false;
   private finished = false;
+  /** Agent body bytes charged to the shared budget while it was read. */
+  private chargedAgentBytes = 0;
 
   constructor(
     readonly route: RouteRuntime,
     readonly method: string,
+    /** Path without query (what samples store: queries often carry tokens). */
     readonly path: string,
     readonly headers: Record<string, string | string[] | undefined>,
     private readonly budget: ByteBudget,
-    captureLimit: number,
+    private readonly captureLimit: number,
     private readonly onFinish: (job: ShadowJob) => void,
   ) {
     this.request = new BodyCapture(route.config.shadow.maxBodyBytes, budget);
-    this.captureLimit = captureLimit;
   }
-  private readonly captureLimit: number;
 
-  attachLegacy(status: number, headers: LegacySide['headers'], stream: IncomingMessage): void {
+  /** Legacy's side is known: its whole answer, or how it failed. */
+  get legacySettled(): boolean {
+    return this.legacyDoneFlag;
+  }
+
+  legacyHead(status: number, headers: LegacySide['headers']): void {
     if (this.abandoned) return; // released already: capturing now would leak budget
-    const side: LegacySide = { status, headers, body: new BodyCapture(this.captureLimit, this.budget), durationMs: 0, complete: false };
-    this.legacy = side;
-    stream.on('data', (chunk: Buffer) => {
-      if (this.abandoned || side.body.push(chunk)) return;
-      // Past the capture limit the comparison sees a marked, cut body; out of shared budget
-      // it would see a cut it cannot tell from a real difference, so the shadow is dropped.
-      if (side.body.stopped === 'budget') this.abandon('buffer_full');
-    });
-    stream.once('end', () => {
-      side.complete = true;
-      side.durationMs = performance.now() - this.t0;
-      this.settleLegacy();
-    });
-    stream.once('close', () => { if (!side.complete) this.failLegacy('reset', 'legacy response ended early'); });
+    this.legacy = { status, headers, body: new BodyCapture(this.captureLimit, this.budget), durationMs: 0, complete: false };
   }
 
-  /** Legacy's answer when it was read by the proxy itself (parallel serve), not streamed. */
+  legacyData(chunk: Buffer): void {
+    const side = this.legacy;
+    if (this.abandoned || side === null || side.body.push(chunk)) return;
+    // Past the capture limit the comparison sees a marked, cut body; out of shared budget it
+    // would see a cut it cannot tell from a real difference, so the shadow is dropped.
+    if (side.body.stopped === 'budget') this.abandon('buffer_full');
+  }
+
+  legacyDone(): void {
+    const side = this.legacy;
+    if (this.abandoned || side === null) return;
+    side.complete = true;
+    side.durationMs = performance.now() - this.t0;
+    this.settleLegacy();
+  }
+
+  /** Legacy's answer when it was read whole by the proxy itself (parallel serve), not streamed. */
   setLegacy(status: number, headers: LegacySide['headers'], body: Buffer, durationMs: number, truncated: boolean): void {
     const side: LegacySide = { status, headers, body: new BodyCapture(this.captureLimit, this.budget), durationMs, complete: true };
     side.body.push(body);
@@ -81,7 +94,7 @@ export class ShadowJob {
   }
 
   failLegacy(kind: string, message: string): void {
-    if (this.legacyDone) return;
+    if (this.legacyDoneFlag) return;
     this.legacyError = { kind, message };
     this.settleLegacy();
   }
@@ -90,8 +103,9 @@ export class ShadowJob {
   abandon(reason: AbandonReason): void {
     if (this.abandoned || this.finished) return;
     this.abandoned = reason;
-    this.abort.abort();
-    this.legacyDone = true;
+    this.agentCall.cancelled = true;
+    this.agentCall.cancel?.();
+    this.legacyDoneFlag = true;
     this.agentDone = true;
     this.finish();
   }
@@ -110,12 +124,12 @@ export class ShadowJob {
   }
 
   private settleLegacy(): void {
-    this.legacyDone = true;
+    this.legacyDoneFlag = true;
     this.finish();
   }
 
   private finish(): void {
-    if (this.finished || !this.legacyDone || !this.agentDone) return;
+    if (this.finished || !this.legacyDoneFlag || !this.agentDone) return;
     this.finished = true;
     this.onFinish(this);
   }
@@ -127,6 +141,4 @@ export class ShadowJob {
     this.budget.release(this.chargedAgentBytes);
     this.chargedAgentBytes = 0;
   }
-  /** Agent body bytes charged to the shared budget while it was read. */
-  private chargedAgentBytes = 0;
 }

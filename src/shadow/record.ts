@@ -7,6 +7,7 @@ import type { ComparisonResult } from '../store/result-window.js';
 import type { SampleStore } from '../store/samples.js';
 import type { Redactor } from '../store/redact.js';
 import type { ShadowJob } from './job.js';
+import type { RouteRuntime } from '../routing/runtime.js';
 import { decodeBody } from './decode.js';
 import { genAiAttributes, type Tracing } from '../tracing/otel.js';
 import type { AgentReport, AgentReporter } from '../tracing/agent-report.js';
@@ -35,7 +36,7 @@ export interface RecorderDeps {
   reporter: AgentReporter;
   tracing: Tracing;
   /** Called after every recorded comparison (guardrails listen here). */
-  onResult?: (route: string, result: ComparisonResult, fromServePath: boolean) => void;
+  onResult?: (route: RouteRuntime, result: ComparisonResult, fromServePath: boolean) => void;
 }
 
 export function createRecorder(deps: RecorderDeps): (job: ShadowJob) => Promise<void> {
@@ -50,10 +51,10 @@ export function createRecorder(deps: RecorderDeps): (job: ShadowJob) => Promise<
     comparison.traceId = (job.requestSpan ?? job.span)?.spanContext().traceId;
     comparison.shadowTraceId = job.span?.spanContext().traceId;
     deps.tracing.end(job.span, job.agent?.ok ? job.agent.status : 'error', { 'shadowgate.comparison.result': comparison.result, ...genAiAttributes(comparison.report ?? null) });
-    metrics.comparisons.inc({ route: route.name, result: comparison.result });
+    route.metrics.comparison(comparison.result);
     route.window.record(comparison.result);
     route.totals[comparison.result] = (route.totals[comparison.result] ?? 0) + 1;
-    if (!job.fromServePath) countAgentCall(metrics, route.name, job);
+    if (!job.fromServePath && job.agent) route.metrics.upstreamResult('agent', job.agent);
     if (comparison.result === 'mismatch') {
       const seen = new Set<string>();
       for (const d of comparison.outcome?.differences ?? []) {
@@ -73,17 +74,8 @@ export function createRecorder(deps: RecorderDeps): (job: ShadowJob) => Promise<
       fields: comparison.outcome?.differences.slice(0, 10).map((d) => d.pointer || d.field),
       legacyMs: round(job.legacy?.durationMs), agentMs: round(job.agent?.durationMs), traceId: comparison.traceId,
     }, 'comparison');
-    deps.onResult?.(route.name, comparison.result, job.fromServePath);
+    deps.onResult?.(route, comparison.result, job.fromServePath);
   };
-}
-
-function countAgentCall(metrics: Metrics, route: string, job: ShadowJob): void {
-  if (job.agent?.ok) metrics.upstreamDuration.observe({ route, upstream: 'agent' }, job.agent.durationMs / 1000);
-  if (job.agent && !job.agent.ok && job.agent.kind !== 'aborted') {
-    metrics.upstreamErrors.inc({ route, upstream: 'agent', kind: job.agent.kind });
-  } else if (job.agent?.ok && job.agent.status >= 500) {
-    metrics.upstreamErrors.inc({ route, upstream: 'agent', kind: 'status_5xx' });
-  }
 }
 
 function withoutEncoding(headers: CapturedResponse['headers']): CapturedResponse['headers'] {

@@ -119,6 +119,7 @@ export class Redactor {
       route: job.route.name,
       at: job.at.toISOString(),
       result: comparison.result,
+      servedBy: job.servedBy,
       request: { method: job.method, path: this.patterns.text(job.path), headers: this.headers(job.headers), ...request },
       legacy: legacyMsg,
       agent: agentMsg,

@@ -18,6 +18,8 @@ export interface Sample {
   route: string;
   at: string;                // ISO time of the client request
   result: ComparisonResult;
+  /** Who answered the client for this request (the agent only when it served and passed the gates). */
+  servedBy: 'legacy' | 'agent';
   request: { method: string; path: string; headers: StoredMessage['headers']; body: string; encoding: StoredMessage['encoding']; truncated: boolean };
   legacy: StoredMessage;
   agent: StoredMessage;

@@ -34,6 +34,6 @@ test('shadowgate replay and readiness without arguments: exit 2 with their usage
   assert.match(replay.stderr, /usage: shadowgate replay SUITE\.jsonl/);
   assert.equal(readiness.code, 2);
   assert.match(readiness.stderr, /usage: shadowgate readiness --admin URL --route NAME --level conditional\|full/);
-  assert.match(help.stdout, /shadowgate replay SUITE\.jsonl/);
-  assert.match(help.stdout, /shadowgate readiness --admin URL/);
+  assert.match(help.stdout, /\n  replay +replay golden suites against a candidate agent/);
+  assert.match(help.stdout, /\n  readiness +is a route ready for the next serve level\?/);
 });

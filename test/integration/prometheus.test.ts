@@ -55,6 +55,7 @@ const ALERT_EXPECTATIONS: Record<string, { fires: string[] } | { runs: string }>
 const ITEM = { id: 7, name: 'widget', price: 10, currency: 'EUR', stock: 5, tags: ['a'] };
 const OTHER = { id: 7, name: 'gadget', price: 12, currency: 'USD', stock: 0, tags: ['b'] }; // 5 fields differ
 const MAX_IN_FLIGHT = 6;
+const DISAGREE_SERVE = { name: 'disagree.serve', userIds: ['disagree-served'] };
 const VERDICTS = ['agent_correct', 'legacy_correct', 'both_ok', 'both_wrong'];
 
 interface Rig { legacy: FakeUpstream; agent: FakeUpstream; sg: StartedShadowgate; flags: ReturnType<typeof tempFlagFile>; dir: string }
@@ -96,7 +97,8 @@ async function startRig(): Promise<Rig> {
     return send(200, ITEM);
   };
 
-  const flags = tempFlagFile([{ name: 'serve.serve', rollout: 50 }]);
+  // disagree is served to one user (a quarter of its requests): a guardrail demotes only a route the agent serves.
+  const flags = tempFlagFile([{ name: 'serve.serve', rollout: 50 }, DISAGREE_SERVE]);
   const sg = await startTestShadowgate({
     legacy: legacy.url,
     agent: agent.url,
@@ -140,7 +142,7 @@ async function wave(rig: Rig, n: number, scale = 1): Promise<void> {
   const settle = () => eventually(() => sg.dispatcher.inflight === 0, 'shadows settled', 5000);
   for (let i = 0; i < times(18); i++) {
     await get(sg, `/agree/${i}`);
-    await get(sg, `/disagree/${i}`);
+    await get(sg, `/disagree/${i}`, i % 4 === 3 ? { 'x-user-id': 'disagree-served' } : {});
   }
   for (let i = 0; i < times(8); i++) {
     await get(sg, `/failing/${i}`);
@@ -236,7 +238,7 @@ test('every dashboard query and alert expression runs against a real Prometheus 
   for (let n = 1; n <= 4; n++) {
     if (n === 2) {
       // Ramp the serve flag: the rollout gauge (and its annotation) must move.
-      rig.flags.write([{ name: 'serve.serve', rollout: 100 }]);
+      rig.flags.write([{ name: 'serve.serve', rollout: 100 }, DISAGREE_SERVE]);
       await eventually(() => rig.sg.flags!.state('serve.serve').rolloutPercent === 100, 'serve flag at 100 %', 5000);
     }
     await wave(rig, n);

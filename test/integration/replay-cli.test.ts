@@ -24,7 +24,7 @@ class Sink { text = ''; isTTY = false; write(t: string) { this.text += t; return
 async function replay(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new Sink();
   const stderr = new Sink();
-  const code = await run(args, { stdout, stderr });
+  const code = await run(args, { stdout, stderr, env: {} });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
@@ -176,7 +176,7 @@ describe('exit 2: usage and input errors', () => {
     ['an unreadable file', ['/nonexistent/s.jsonl', '--agent', 'http://127.0.0.1:1'], /\/nonexistent\/s\.jsonl: cannot read suite file \(ENOENT\)/],
     ['a bad --min-agreement', [QUOTE, '--agent', 'http://127.0.0.1:1', '--min-agreement', '1.5'], /--min-agreement: expected a number from 0 to 1/],
     ['a bad --report name', [QUOTE, '--agent', 'http://127.0.0.1:1', '--report', 'out.txt'], /--report: expected a file ending in \.json or \.html/],
-    ['an unknown option', [QUOTE, '--agent', 'http://127.0.0.1:1', '--frobnicate'], /Unknown option '--frobnicate'/],
+    ['an unknown option', [QUOTE, '--agent', 'http://127.0.0.1:1', '--frobnicate'], /shadowgate replay: unknown option --frobnicate\nusage: shadowgate replay SUITE\.jsonl/],
     ['an invalid config', [QUOTE, '--agent', 'http://127.0.0.1:1', '--config', QUOTE], /configuration problem|not valid YAML/],
     ['a --route with no case', [QUOTE, '--agent', 'http://127.0.0.1:1', '--route', 'nope'], /--route nope: no case of that route in the suites \(routes: quote\)/],
   ];

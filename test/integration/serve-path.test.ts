@@ -213,13 +213,61 @@ test('guardrail: low agreement demotes the route, shadowing continues, reset res
   await eventually(() => agent.seen.length > mirrored, 'shadowing continues while demoted');
   assert.ok(sg.logs.some((l) => l.event === 'demoted' && l.route === 'q' && l.who === 'guardrail'), 'demotion logged with who/why');
 
-  const admin = await fetch(`${sg.adminUrl}/api/routes/q/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"who":"oncall","why":"fixed prompt"}' });
-  assert.equal(admin.status, 200);
-  assert.equal(((await admin.json()) as { demoted: boolean }).demoted, false);
+  // Reset with the agent still wrong: probation, not the wrong answer to the next users
+  // (regression: reset emptied the window and served the agent blind until it tripped again).
+  const reset = await fetch(`${sg.adminUrl}/api/routes/q/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"who":"oncall","why":"fixed prompt"}' });
+  assert.equal(reset.status, 200);
+  const view = (await reset.json()) as { demoted: boolean; mode: string; probation: { by: string } | null };
+  assert.equal(view.demoted, false);
+  assert.equal(view.mode, 'probation');
+  assert.equal(view.probation?.by, 'oncall');
+  for (let i = 0; i < 5; i++) assert.equal((await get(sg)).headers.get('x-shadowgate-served-by'), 'legacy', 'on probation the agent does not serve');
+  assert.ok(await metricValue(sg, 'shadowgate_fallbacks_total', { route: 'q', reason: 'probation' }) >= 5);
+  assert.equal(await metricValue(sg, 'shadowgate_route_probation', { route: 'q' }), 1);
+  assert.equal(await metricValue(sg, 'shadowgate_route_mode', { route: 'q', mode: 'probation' }), 1);
+  // The agent is fixed: shadow comparisons refill the window, and the agent serves again.
   agent.handler = agent.json(200, { answer: 'legacy' });
-  assert.equal((await get(sg)).headers.get('x-shadowgate-served-by'), 'agent');
+  await eventually(async () => {
+    const r = await get(sg);
+    return r.headers.get('x-shadowgate-served-by') === 'agent';
+  }, 'probation ends once the window passes the guardrail', 10_000);
   assert.equal(await metricValue(sg, 'shadowgate_guardrail_tripped', { route: 'q' }), 0);
+  assert.equal(await metricValue(sg, 'shadowgate_route_probation', { route: 'q' }), 0);
   assert.ok(sg.logs.some((l) => l.event === 'reset' && l.who === 'oncall' && l.why === 'fixed prompt'));
+  assert.ok(sg.logs.some((l) => l.event === 'probation_ended' && l.route === 'q'));
+});
+
+test('reset with {"force": true} skips probation: the agent serves at once, and the forcing is logged', async (t) => {
+  const { sg, agent, legacy } = await rig(t, {
+    serve: { fallback: 'parallel' },
+    guardrail: { minAgreement: 0.9, maxErrorRate: 1, minSamples: 5, window: 10 },
+  });
+  legacy.handler = legacy.json(200, { answer: 'legacy' });
+  agent.handler = agent.json(200, { answer: 'different' });
+  for (let i = 0; i < 5; i++) await get(sg);
+  await eventually(async () => (await metricValue(sg, 'shadowgate_route_demoted', { route: 'q' })) === 1, 'demoted');
+  assert.equal(await metricValue(sg, 'shadowgate_route_killed', { route: 'q' }), 0, 'a demotion is not a kill');
+  const bad = await fetch(`${sg.adminUrl}/api/routes/q/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"force":"yes"}' });
+  assert.equal(bad.status, 400);
+  const reset = await fetch(`${sg.adminUrl}/api/routes/q/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"who":"oncall","force":true}' });
+  assert.equal(((await reset.json()) as { mode: string }).mode, 'full');
+  assert.equal((await get(sg)).headers.get('x-shadowgate-served-by'), 'agent');
+  assert.ok(sg.logs.some((l) => l.event === 'reset' && l.force === true && l.who === 'oncall'));
+});
+
+test('a route the agent does not serve is never demoted: the guardrail only warns (regression: a shadow-only route showed "demoted" forever)', async (t) => {
+  const { sg, agent, legacy, flags } = await rig(t, { guardrail: { minAgreement: 0.9, minSamples: 5, window: 10 } });
+  flags.write([{ name: 'q.serve', rollout: 0 }, { name: 'q.shadow', rollout: 100 }]);
+  await eventually(() => sg.flags!.state('q.serve').rolloutPercent === 0, 'serve flag at 0 %');
+  legacy.handler = legacy.json(200, { answer: 'legacy' });
+  agent.handler = agent.json(200, { answer: 'different' });
+  for (let i = 0; i < 8; i++) await get(sg);
+  await eventually(async () => (await metricValue(sg, 'shadowgate_comparisons_total', { route: 'q', result: 'mismatch' })) >= 8, 'compared');
+  const route = (await (await fetch(`${sg.adminUrl}/api/routes/q`)).json()) as { mode: string; demoted: boolean };
+  assert.equal(route.mode, 'shadow');
+  assert.equal(route.demoted, false);
+  assert.equal(await metricValue(sg, 'shadowgate_guardrail_warnings_total', { route: 'q' }), 1, 'warned once for the bad spell');
+  assert.equal(await metricValue(sg, 'shadowgate_route_demoted', { route: 'q' }), 0);
 });
 
 test('guardrail: high agent error rate demotes; cool-down lifts it', async (t) => {
@@ -235,8 +283,12 @@ test('guardrail: high agent error rate demotes; cool-down lifts it', async (t) =
   agent.handler = agent.json(200, { answer: 'agent' });
   assert.equal((await get(sg)).headers.get('x-shadowgate-served-by'), 'legacy', 'held while demoted');
   await new Promise((r) => setTimeout(r, 350)); // cool-down elapses
-  assert.equal((await get(sg)).headers.get('x-shadowgate-served-by'), 'agent', 'cool-down passed');
+  // The cool-down lifts the demotion into probation: shadow comparisons of the (now healthy)
+  // agent refill the window before it serves again.
+  // (GETs: this route's POSTs are not shadowed, so only GETs can refill the window.)
+  await eventually(async () => (await get(sg)).headers.get('x-shadowgate-served-by') === 'agent', 'serves again after cool-down and probation', 10_000);
   assert.equal(await metricValue(sg, 'shadowgate_guardrail_tripped', { route: 'q' }), 0, 'the gauge follows the lifted demotion');
+  assert.ok(sg.logs.some((l) => l.event === 'probation' && l.why === 'cool-down passed'));
 });
 
 test('kill switch forces legacy now; unkill restores; needs the admin token', async (t) => {

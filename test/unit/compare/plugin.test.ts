@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +26,16 @@ describe('compare plugins', () => {
         { pointer: '/orders/3/total', field: '/orders/*/total', kind: 'changed', legacy: 200, agent: '200 via GET test' },
       ],
     });
+  });
+
+  it('loads a .ts plug-in outside any "type": "module" package (regression: "does not export a function" from /etc/shadowgate)', async () => {
+    // The image mounts plug-ins beside the config, far from package.json: tsx compiles them as CommonJS.
+    const dir = mkdtempSync(join(tmpdir(), 'sg-plugin-'));
+    copyFileSync(fixture('plugin-custom-pointer.ts'), join(dir, 'plugin-custom-pointer.ts'));
+    const compare = await withPlugin(join(dir, 'plugin-custom-pointer.ts'));
+    const outcome = await compare(json({ a: 1 }), json({ a: 1 }), CTX);
+    assert.equal(outcome.result, 'mismatch');
+    assert.equal(outcome.comparator, 'plugin:plugin-custom-pointer');
   });
 
   it('loads an ESM named export `compare`, async, and fills in missing differences', async () => {

@@ -89,9 +89,9 @@ describe('problems named by key', () => {
   test('redact.patterns: an unknown built-in, an invalid or empty-matching regex', () => {
     const list = problems(() => build({ redact: { patterns: ['phone', { name: 'bad', regex: 'ORD-(' }, { name: 'empty', regex: 'x*' }] } }));
     assert.equal(list.length, 3, list.join('\n'));
-    assert.equal(list[0], 'redact.patterns[0]: expected a built-in pattern (email, card, bearer) or {name, regex}');
+    assert.equal(list[0], 'redact.patterns[0]: expected a built-in pattern (email, card, bearer) or {name, regex}, received "phone"');
     assert.match(list[1]!, /^redact\.patterns\[1\]\.regex: not a valid regular expression: /);
-    assert.equal(list[2], 'redact.patterns[2].regex: the regular expression matches the empty string');
+    assert.equal(list[2], 'redact.patterns[2].regex: the regular expression matches the empty string, received "x*"');
   });
 
   test('redact.patterns: a name listed twice', () => {

@@ -41,8 +41,8 @@ routes:
 `);
     const err = failure(() => loadConfigFile(file, {}));
     assert.equal(err.code, 'SG_CONFIG_INVALID');
-    assert.match(err.message, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: routes\\[0\\]\\.compare\\.ignroe: unknown key`));
-    assert.deepEqual(problemsOf(err), ['routes[0].compare.ignroe: unknown key']);
+    assert.equal(err.message, `${file}: 1 configuration problem(s):\n  - routes[0].compare.ignroe (line 7): unknown key, did you mean "ignore"?`);
+    assert.deepEqual(problemsOf(err), ['routes[0].compare.ignroe: unknown key, did you mean "ignore"?']);
   });
 
   test('${VAR} works quoted and unquoted in YAML, and ${VAR:-default} falls back', () => {
@@ -112,7 +112,7 @@ routes:
     const [route] = config.routes;
     assert.equal(route!.name, 'quote');
     assert.deepEqual(route!.match.methods, ['POST']);
-    assert.deepEqual(route!.flags, { shadow: 'quote.shadow', serve: 'quote.serve' });
+    assert.deepEqual(route!.flags, { shadow: 'quote.shadow', serve: 'quote.serve', kill: 'quote.kill' });
     assert.deepEqual(route!.shadow, { percent: 100, sideEffects: true, maxBodyBytes: 1_048_576, forwardHeaders: [] });
     assert.equal(route!.compare.status, true);
     assert.deepEqual(route!.compare.headers, ['content-type']);
@@ -139,15 +139,15 @@ routes:
     const { file } = tempConfig('legacy: { url: [unclosed\n');
     const bad = failure(() => loadConfigFile(file, {}));
     assert.equal(bad.code, 'SG_CONFIG_READ');
-    assert.ok(bad.message.startsWith(`${file}: not valid YAML`));
+    assert.ok(bad.message.startsWith(`${file}:2:1: not valid YAML`), bad.message);
   });
 
   test('an empty file lists everything required', () => {
     const { file } = tempConfig('');
     assert.deepEqual(problemsOf(failure(() => loadConfigFile(file, {}))), [
-      'legacy: expected object, received undefined',
-      'agent: expected object, received undefined',
-      'routes: expected array, received undefined',
+      'legacy: missing (expected object)',
+      'agent: missing (expected object)',
+      'routes: missing (expected array)',
     ]);
   });
 });
@@ -155,13 +155,13 @@ routes:
 describe('buildConfig', () => {
   test('wrong type names the key and the expected type', () => {
     const err = failure(() => buildConfig({ ...BASE, legacy: { url: 'http://l:1', timeoutMs: 'soon' } }, { env: {} }));
-    assert.deepEqual(problemsOf(err), ['legacy.timeoutMs: expected number, received string']);
+    assert.deepEqual(problemsOf(err), ['legacy.timeoutMs: expected number, received string "soon"']);
   });
 
   test('a URL that is not absolute http(s) is rejected', () => {
     for (const url of ['ftp://legacy:21', 'legacy:3000', '/relative', 'not a url']) {
       const err = failure(() => buildConfig({ ...BASE, legacy: { url } }, { env: {} }));
-      assert.deepEqual(problemsOf(err), ['legacy.url: expected an absolute http:// or https:// URL'], url);
+      assert.deepEqual(problemsOf(err), [`legacy.url: expected an absolute http:// or https:// URL, received "${url}"`], url);
     }
   });
 
@@ -169,7 +169,7 @@ describe('buildConfig', () => {
     const err = failure(() => buildConfig({ ...BASE, agent: { url: '${AGENT_URL}' } }, { env: {}, source: 'prod.yaml' }));
     assert.equal(err.code, 'SG_CONFIG_INVALID');
     assert.deepEqual(problemsOf(err), ['agent.url: environment variable AGENT_URL is not set']);
-    assert.match(err.message, /prod\.yaml: agent\.url: environment variable AGENT_URL is not set/);
+    assert.equal(err.message, 'prod.yaml: 1 configuration problem(s):\n  - agent.url: environment variable AGENT_URL is not set');
   });
 
   test('a missing env var inside a longer value, and an empty one, count as not set', () => {
@@ -204,16 +204,17 @@ describe('buildConfig', () => {
       routes: [{ name: 'q', match: { path: 'api' }, shadow: { percent: 150 } }],
     }, { env: {}, source: 'bad.yaml' }));
     assert.deepEqual(problemsOf(err).sort(), [
-      'agent.maxInFlight: Too small: expected number to be >=1',
+      'agent.maxInFlight: expected a number >= 1, received 0',
       'agent.url: environment variable MISSING_AGENT is not set',
-      'legacy.url: expected an absolute http:// or https:// URL',
-      'routes[0].match.path: expected a path starting with "/" (exact, /orders/:id params, or a trailing /*)',
-      'routes[0].shadow.percent: Too big: expected number to be <=100',
-      'server.bogus: unknown key',
-      'server.port: Too big: expected number to be <=65535',
+      'legacy.url: expected an absolute http:// or https:// URL, received "nope"',
+      'routes[0].match.path: expected a path starting with "/" (supported: exact /api/quote, parameters /api/orders/:id, a trailing wildcard /api/*), received "api"',
+      'routes[0].shadow.percent: expected a number <= 100, received 150',
+      'server.bogus: unknown key (known here: port, host, servedByHeader, keepAliveTimeoutMs, maxSockets)',
+      'server.port: expected a number <= 65535, received 70000',
     ]);
     assert.match(err.message, /^bad\.yaml: 7 configuration problem\(s\):/);
-    for (const p of problemsOf(err)) assert.ok(err.message.includes(`  - bad.yaml: ${p}`), p);
+    assert.equal(err.message.split('bad.yaml').length - 1, 1, 'the file is named once, at the top');
+    for (const p of problemsOf(err)) assert.ok(err.message.includes(`  - ${p}`), p);
   });
 
   test('duplicate route names are rejected', () => {
@@ -257,5 +258,149 @@ describe('buildConfig', () => {
     assert.equal(config.agent.maxInFlight, 12);
     assert.equal(config.routes[0]!.shadow.sideEffects, true);
     assert.equal(config.routes[0]!.shadow.percent, 12.5);
+  });
+});
+
+describe('errors that say how to fix them', () => {
+  const BASE_YAML = 'legacy: { url: http://l:1 }\nagent: { url: http://a:1 }\nroutes: [{ name: q, match: { path: /q } }]\n';
+
+  test('${VAR} inside a flow map (the README\'s own pattern) is accepted (regression: "Unexpected flow-map-start" and nothing after the colon)', () => {
+    const { file } = tempConfig(`admin: { port: 9191, token: \${TOKEN} }\n${BASE_YAML}`);
+    const config = loadConfigFile(file, { TOKEN: 's3cret' });
+    assert.equal(config.admin.port, 9191);
+    assert.equal(config.admin.token, 's3cret');
+  });
+
+  test('a value with YAML syntax in it cannot change the document\'s structure', () => {
+    const { file } = tempConfig(`admin: { port: 9191, token: \${TOKEN} }\n${BASE_YAML}`);
+    const token = 'a, port: 1 } #"\'\\n: [x]';
+    const config = loadConfigFile(file, { TOKEN: token });
+    assert.equal(config.admin.token, token);
+    assert.equal(config.admin.port, 9191);
+    assert.deepEqual(Object.keys(config.admin).sort(), ['port', 'token']);
+  });
+
+  test('${VAR} in a flow sequence and inside a longer flow value are accepted too', () => {
+    const { file } = tempConfig(`redact: { headers: [\${H1}, x-b] }\nlegacy: { url: http://\${HOST}:3000 }\nagent: { url: http://a:1 }\nroutes: [{ name: q, match: { path: /q } }]\n`);
+    const config = loadConfigFile(file, { H1: 'X-Api-Key', HOST: 'legacy.internal' });
+    assert.deepEqual(config.redact.headers, ['x-api-key', 'x-b']);
+    assert.equal(config.legacy.url, 'http://legacy.internal:3000');
+  });
+
+  test('a YAML error shows the file, line and column, the offending line and a caret under the column', () => {
+    const { file } = tempConfig('legacy: { url: http://l:1 }\nagent: { url: http://a:1 }\nroutes:\n  - name: q\n   match: { path: /q }\n');
+    const err = failure(() => loadConfigFile(file, {}));
+    assert.equal(err.code, 'SG_CONFIG_READ');
+    const [head, code, caret] = err.message.split('\n');
+    assert.match(head!, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5:\\d+: not valid YAML: \\S`));
+    assert.equal(code, '  5 |    match: { path: /q }');
+    const col = Number(/:5:(\d+):/.exec(head!)![1]);
+    assert.equal(caret, `    | ${' '.repeat(col - 1)}^`);
+  });
+
+  test('a flow-map ${VAR} that quoting cannot rescue gets the hint to quote it', () => {
+    const { file } = tempConfig(`admin: { port: 9191, token: \${TOKEN} x: }\n${BASE_YAML}`);
+    const err = failure(() => loadConfigFile(file, { TOKEN: 't' }));
+    assert.equal(err.code, 'SG_CONFIG_READ');
+    assert.match(err.message, /:1:\d+: not valid YAML/);
+    assert.ok(err.message.includes('  1 | admin: { port: 9191, token: ${TOKEN} x: }'), err.message);
+    assert.ok(err.message.includes('hint: inside { } or [ ], quote a ${VAR} reference: token: "${TOKEN}"'), err.message);
+  });
+
+  test('misspelt keys get the nearest known key', () => {
+    const err = failure(() => buildConfig({
+      ...BASE,
+      legacy: { url: 'http://l:1', timeoutMS: 5 },
+      routes: [{ name: 'q', match: { path: '/q' }, guardrail: { minSample: 3 }, serve: { gates: { confidence: { heder: 'x-c' } } } }],
+    }, { env: {} }));
+    assert.deepEqual(problemsOf(err), [
+      'legacy.timeoutMS: unknown key, did you mean "timeoutMs"?',
+      'routes[0].serve.gates.confidence: expected { header } or { pointer } (did you mean "header"?), received {"heder":"x-c"}',
+      'routes[0].guardrail.minSample: unknown key, did you mean "minSamples"?',
+    ]);
+  });
+
+  test('a misspelt choice gets the nearest allowed value', () => {
+    const err = failure(() => buildConfig({ ...BASE, routes: [{ name: 'q', match: { path: '/q', methods: ['GETT'] }, serve: { fallback: 'paralel' } }] }, { env: {} }));
+    assert.deepEqual(problemsOf(err), [
+      'routes[0].match.methods[0]: expected one of "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", received "GETT"; did you mean "GET"?',
+      'routes[0].serve.fallback: expected one of "on-failure", "parallel", received "paralel"; did you mean "parallel"?',
+    ]);
+  });
+
+  test('problems carry the line of their key, in file order', () => {
+    const { file } = tempConfig(`legacy: { url: http://l:1 }
+agent:
+  url: http://a:1
+  maxInFlight: 0
+routes:
+  - name: q
+    match: { path: /q }
+    shadow:
+      percent: 150
+server: { port: 70000 }
+`);
+    const err = failure(() => loadConfigFile(file, {}));
+    assert.deepEqual(err.message.split('\n').slice(1), [
+      '  - agent.maxInFlight (line 4): expected a number >= 1, received 0',
+      '  - routes[0].shadow.percent (line 9): expected a number <= 100, received 150',
+      '  - server.port (line 10): expected a number <= 65535, received 70000',
+    ]);
+  });
+
+  test('a secret is never shown as the value received (regression guard for "show the value")', () => {
+    const err = failure(() => buildConfig({
+      ...BASE, admin: { token: 987654321 },
+      flags: { unleash: { url: 'http://u:4242/api', token: ['tok-abcdef'] } },
+      agent: { url: 'http://user:pa55word@agent' , timeoutMs: 'x' },
+    }, { env: {} }));
+    const text = `${err.message}\n${problemsOf(err).join('\n')}`;
+    assert.ok(!text.includes('987654321'), text);
+    assert.ok(!text.includes('tok-abcdef'), text);
+    assert.ok(text.includes('admin.token: expected string, received number'), text);
+  });
+
+  test('a URL password in a value received is masked', () => {
+    const err = failure(() => buildConfig({ ...BASE, legacy: { url: 'ftp://user:pa55word@legacy' } }, { env: {} }));
+    assert.deepEqual(problemsOf(err), ['legacy.url: expected an absolute http:// or https:// URL, received "ftp://user:***@legacy"']);
+  });
+
+  test('log.format accepts pretty and json and nothing else; unset leaves the choice to the terminal', () => {
+    assert.equal(buildConfig({ ...BASE, log: { format: 'pretty' } }, { env: {} }).log.format, 'pretty');
+    assert.equal(buildConfig(BASE, { env: {} }).log.format, undefined);
+    assert.deepEqual(problemsOf(failure(() => buildConfig({ ...BASE, log: { format: 'text' } }, { env: {} }))), [
+      'log.format: expected one of "pretty", "json", received "text"',
+    ]);
+  });
+});
+
+describe('route patterns', () => {
+  const SUPPORTED = '(supported: exact /api/quote, parameters /api/orders/:id, a trailing wildcard /api/*)';
+  const cases: [pattern: string, fix: string][] = [
+    ['/api/price/{sku}', 'write the parameter "{sku}" as ":sku"'],
+    ['/api/*/price', '"*" only works as the last segment, use ":name" to match one segment'],
+    ['/api/price/:sku(\\d+)', 'a parameter is ":" and a name only (letters, digits, "_"), no pattern; ":sku" matches any one segment'],
+    ['/api/**', '"**" does not exist, a trailing "/*" already matches any depth'],
+    ['/api/price/:', '":" needs a parameter name, e.g. ":id"'],
+    ['/api/price*', '"*" is no glob inside "price*", use ":name" to match one whole segment'],
+    ['/api/quote?x=1', 'patterns match the path only, without "?query" or "#fragment"'],
+  ];
+  for (const [pattern, fix] of cases) {
+    test(`${pattern} is rejected (regression: it was accepted and never matched)`, () => {
+      const err = failure(() => buildConfig({ ...BASE, routes: [{ name: 'p', match: { path: pattern } }] }, { env: {} }));
+      assert.deepEqual(problemsOf(err), [`routes[0].match.path: "${pattern}" is not a supported pattern: ${fix} ${SUPPORTED}`]);
+    });
+  }
+
+  for (const pattern of ['/', '/*', '/api/quote', '/api/orders/:id', '/api/orders/:id/items/:item_id', '/api/*', '/v1/things:batchGet', '/a+b', '/api/quote/']) {
+    test(`${pattern} is accepted`, () => {
+      assert.equal(buildConfig({ ...BASE, routes: [{ name: 'p', match: { path: pattern } }] }, { env: {} }).routes[0]!.match.path, pattern);
+    });
+  }
+
+  test('an empty methods list is rejected (it would match nothing)', () => {
+    assert.deepEqual(problemsOf(failure(() => buildConfig({ ...BASE, routes: [{ name: 'p', match: { path: '/p', methods: [] } }] }, { env: {} }))), [
+      'routes[0].match.methods: expected at least one method (leave methods out to match every method)',
+    ]);
   });
 });

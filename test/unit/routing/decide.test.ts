@@ -35,14 +35,17 @@ describe('decideShadow', () => {
 });
 
 describe('decideServe', () => {
-  const ok: ServeInputs = { flag: true, killed: false, demoted: false, circuitOpen: false };
+  const ok: ServeInputs = { flag: true, killed: false, demoted: false, probation: false, circuitOpen: false };
   const cases: [name: string, inputs: Partial<ServeInputs>, expected: ReturnType<typeof decideServe>][] = [
     ['flag on, all clear', {}, { serve: true }],
     ['flag off', { flag: false }, { serve: false, reason: 'flag_off' }],
     ['killed', { killed: true }, { serve: false, reason: 'killed' }],
     ['demoted', { demoted: true }, { serve: false, reason: 'demoted' }],
     ['circuit open', { circuitOpen: true }, { serve: false, reason: 'circuit_open' }],
-    ['flag off wins over everything', { flag: false, killed: true, demoted: true, circuitOpen: true }, { serve: false, reason: 'flag_off' }],
+    ['probation', { probation: true }, { serve: false, reason: 'probation' }],
+    ['demotion before probation', { demoted: true, probation: true }, { serve: false, reason: 'demoted' }],
+    ['probation before circuit', { probation: true, circuitOpen: true }, { serve: false, reason: 'probation' }],
+    ['flag off wins over everything', { flag: false, killed: true, demoted: true, probation: true, circuitOpen: true }, { serve: false, reason: 'flag_off' }],
     ['kill switch before guardrail', { killed: true, demoted: true }, { serve: false, reason: 'killed' }],
     ['guardrail before circuit', { demoted: true, circuitOpen: true }, { serve: false, reason: 'demoted' }],
   ];

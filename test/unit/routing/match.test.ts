@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { compilePattern, createRouteMatcher, pathOf, UNMATCHED } from '../../../src/routing/match.js';
+import { compilePattern, createRouteMatcher, pathOf, patternCovers, patternProblem, UNMATCHED } from '../../../src/routing/match.js';
 
 type R = { name: string; match: { path: string; methods?: ('GET' | 'HEAD' | 'OPTIONS' | 'POST' | 'PUT' | 'PATCH' | 'DELETE')[] } };
 
@@ -83,4 +83,56 @@ describe('pathOf', () => {
   ] as const) {
     test(`${JSON.stringify(url)} => ${path}`, () => assert.equal(pathOf(url), path));
   }
+});
+
+describe('patternProblem', () => {
+  for (const pattern of ['/', '/*', '/api/quote', '/api/orders/:id', '/api/orders/:id/items/:item', '/api/*', '/v1/things:batchGet', '/a+b', '/v1.0/q', '/api/:_x9']) {
+    test(`${pattern} is supported`, () => assert.equal(patternProblem(pattern), undefined));
+  }
+  for (const pattern of ['/api/price/{sku}', '/api/*/price', '/api/price/:sku(\\d+)', '/api/**', '/api/price/:', '/api/p*', '/**', '/a/:id.json', '/a/:9', 'api', '/q?x=1', '/q#f', '/a/{']) {
+    test(`${pattern} is rejected, naming the supported forms`, () => {
+      const problem = patternProblem(pattern);
+      assert.ok(problem?.includes('exact /api/quote, parameters /api/orders/:id, a trailing wildcard /api/*'), problem);
+    });
+  }
+});
+
+describe('patternCovers', () => {
+  const cases: [outer: string, inner: string, covers: boolean][] = [
+    ['/api/*', '/api/orders/:id', true],
+    ['/api/*', '/api', true],
+    ['/api/*', '/api/*', true],
+    ['/api/*', '/api/orders/*', true],
+    ['/api/*', '/apiary', false],
+    ['/api/*', '/*', false],
+    ['/*', '/anything/:x/*', true],
+    ['/*', '/', true],
+    ['/api/orders/:id', '/api/orders/42', true],
+    ['/api/orders/:id', '/api/orders/:other', true],
+    ['/api/orders/42', '/api/orders/:id', false],
+    ['/api/orders/:id', '/api/orders/:id/items', false],
+    ['/api/orders/:id', '/api/orders/*', false],
+    ['/api/orders/:id', '/api/orders', false],
+    ['/api/:x/*', '/api/orders/:id', true],
+    ['/api/:x/*', '/api', false],
+    ['/api/quote', '/api/quote', true],
+    ['/api/quote', '/api/quote/', false],
+    ['/:x', '/', false],
+  ];
+  for (const [outer, inner, covers] of cases) {
+    test(`${outer} ${covers ? 'covers' : 'does not cover'} ${inner}`, () => assert.equal(patternCovers(outer, inner), covers));
+  }
+
+  test('agrees with the matcher: whenever outer covers inner, every path inner matches, outer matches', () => {
+    const patterns = [...new Set(cases.flatMap(([a, b]) => [a, b]))];
+    const paths = ['/', '//', '/api', '/api/', '/apiary', '/api/quote', '/api/quote/', '/api/quote//', '/api/orders', '/api/orders/', '/api/orders/42', '/api/orders/42/', '/api/orders/42/items', '/api/x/y/z', '/anything/1/2'];
+    for (const a of patterns) {
+      for (const b of patterns) {
+        if (!patternCovers(a, b)) continue;
+        for (const p of paths) {
+          if (compilePattern(b).test(p)) assert.ok(compilePattern(a).test(p), `${a} covers ${b} but does not match ${p}`);
+        }
+      }
+    }
+  });
 });

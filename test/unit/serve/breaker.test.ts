@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AgentBreaker, isAgentFailure } from '../../../src/serve/breaker.js';
-import type { UpstreamResult } from '../../../src/shadow/client.js';
+import type { UpstreamResult } from '../../../src/proxy/upstream-client.js';
 
 const ok = (status = 200): UpstreamResult => ({ ok: true, status, headers: {}, body: Buffer.alloc(0), truncated: false, durationMs: 1 });
 const fail: UpstreamResult = { ok: false, kind: 'reset', message: 'x', durationMs: 1 };

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGates, readConfidence } from '../../../src/serve/gates.js';
 import { buildConfig } from '../../../src/config/load.js';
-import type { UpstreamResponse } from '../../../src/shadow/client.js';
+import type { UpstreamResponse } from '../../../src/proxy/upstream-client.js';
 
 const res = (status: number, body: unknown, headers: Record<string, string> = {}, truncated = false): UpstreamResponse => ({
   ok: true, status, headers: { 'content-type': 'application/json', ...headers }, body: Buffer.from(JSON.stringify(body)), truncated, durationMs: 1,

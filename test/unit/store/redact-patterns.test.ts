@@ -101,7 +101,7 @@ describe('Redactor with redact.patterns', () => {
 test('logger with the mask: nothing configured as secret reaches a log line', () => {
   const lines: string[] = [];
   const sink = new Writable({ write(chunk: Buffer, _e, cb) { lines.push(chunk.toString()); cb(); } });
-  const log = createLogger('debug', sink, { mask: masker.value });
+  const log = createLogger('debug', sink, 'json', { mask: masker.value });
   log.info({ event: 'x', user: 'ann@example.com', nested: { card: CARD, list: ['ORD-12345'] } }, 'comparison for bob.smith+shop@mail.example.co.uk');
   log.warn('token Bearer eyJhbGciOi.secret-token_x seen, card %s', CARD_PLAIN);
   log.debug({ plain: 1 }, 'ok');

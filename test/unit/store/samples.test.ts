@@ -6,7 +6,7 @@ let n = 0;
 function sample(over: Partial<Sample> = {}): Sample {
   n++;
   return {
-    id: `s${n}`, route: 'a', at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(), result: 'mismatch',
+    id: `s${n}`, route: 'a', at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(), result: 'mismatch', servedBy: 'legacy',
     request: { method: 'GET', path: '/x', headers: {}, body: '', encoding: 'utf8', truncated: false },
     legacy: { headers: {}, body: '', encoding: 'utf8', truncated: false },
     agent: { headers: {}, body: '', encoding: 'utf8', truncated: false },

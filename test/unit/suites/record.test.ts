@@ -78,7 +78,7 @@ describe('SuiteRecorder: sampling, writing and verdicts, grepped on disk', () =>
     return { dir, writer, recorder };
   };
   const sample = (id: string, over: Partial<Sample> = {}): Sample => ({
-    id, route: 'orders', at: '2025-01-02T03:04:05.000Z', result: 'mismatch',
+    id, route: 'orders', at: '2025-01-02T03:04:05.000Z', result: 'mismatch', servedBy: 'legacy',
     request: { method: 'GET', path: '/api/orders/7', headers: { authorization: REDACTED, 'x-user': 'u1', host: 'shop' }, body: '', encoding: 'utf8', truncated: false },
     legacy: { status: 200, headers: { 'content-type': 'application/json', 'set-cookie': REDACTED }, body: '{"a":1}', encoding: 'utf8', truncated: false, durationMs: 3 },
     agent: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"a":2}', encoding: 'utf8', truncated: false, durationMs: 4 },

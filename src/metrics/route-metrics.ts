@@ -1,0 +1,100 @@
+// Per-route metric children, resolved once: prom-client hashes a label set on every
+// inc({...}) call, which on the request path costs more than the work it counts. A route's
+// children are looked up by small indices instead (method, status class, who served).
+import type { Counter, Histogram } from 'prom-client';
+import type { Metrics } from './definitions.js';
+import type { UpstreamResult } from '../proxy/upstream-client.js';
+import { COMPARISON_RESULTS } from '../store/result-window.js';
+
+type CounterChild = ReturnType<Counter<string>['labels']>;
+type HistogramChild = ReturnType<Histogram<string>['labels']>;
+
+const METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'TRACE', 'OTHER'] as const;
+const STATUS_CLASSES = ['other', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+const SERVED_BY = ['legacy', 'agent'] as const;
+
+function methodIndex(method: string): number {
+  switch (method) {
+    case 'GET': return 0;
+    case 'HEAD': return 1;
+    case 'OPTIONS': return 2;
+    case 'POST': return 3;
+    case 'PUT': return 4;
+    case 'PATCH': return 5;
+    case 'DELETE': return 6;
+    case 'CONNECT': return 7;
+    case 'TRACE': return 8;
+    default: return 9;
+  }
+}
+
+function statusIndex(status: number): number {
+  return status >= 100 && status < 600 ? Math.floor(status / 100) : 0;
+}
+
+export class RouteMetrics {
+  private readonly requestChildren: (CounterChild | undefined)[] = new Array(METHODS.length * STATUS_CLASSES.length * SERVED_BY.length);
+  readonly duration: HistogramChild;
+  readonly legacyDuration: HistogramChild;
+  readonly agentDuration: HistogramChild;
+  private readonly byLabel = new Map<string, CounterChild>();
+
+  constructor(private readonly metrics: Metrics, readonly route: string) {
+    this.duration = metrics.requestDuration.labels(route);
+    this.legacyDuration = metrics.upstreamDuration.labels(route, 'legacy');
+    this.agentDuration = metrics.upstreamDuration.labels(route, 'agent');
+    // Series exist from the start, so rate() and alerts see the first event instead of
+    // losing it to a series that appears with its first increment.
+    if (route !== 'unmatched') for (const result of COMPARISON_RESULTS) this.child(metrics.comparisons, 'cmp', result).inc(0);
+  }
+
+  /** shadowgate_requests_total for one answered request. */
+  request(method: string, status: number, servedByAgent: boolean): void {
+    const m = methodIndex(method);
+    const s = statusIndex(status);
+    const i = (m * STATUS_CLASSES.length + s) * 2 + (servedByAgent ? 1 : 0);
+    let child = this.requestChildren[i];
+    if (child === undefined) {
+      child = this.metrics.requests.labels(this.route, METHODS[m]!, STATUS_CLASSES[s]!, SERVED_BY[servedByAgent ? 1 : 0]!);
+      this.requestChildren[i] = child;
+    }
+    child.inc();
+  }
+
+  /** A counter child keyed by its (bounded) label value; created on first use. */
+  private child(counter: Counter<string>, kind: string, ...labels: string[]): CounterChild {
+    const key = `${kind}\u0000${labels.join('\u0000')}`;
+    let child = this.byLabel.get(key);
+    if (child === undefined) {
+      child = counter.labels(this.route, ...labels);
+      this.byLabel.set(key, child);
+    }
+    return child;
+  }
+
+  upstreamError(upstream: 'legacy' | 'agent', kind: string): void {
+    this.child(this.metrics.upstreamErrors, 'ue', upstream, kind).inc();
+  }
+
+  /** One finished upstream call read whole (agent calls, legacy in parallel serving): the one place they are counted. */
+  upstreamResult(upstream: 'legacy' | 'agent', result: UpstreamResult): void {
+    if (result.ok) {
+      (upstream === 'legacy' ? this.legacyDuration : this.agentDuration).observe(result.durationMs / 1000);
+      if (result.status >= 500) this.upstreamError(upstream, 'status_5xx');
+    } else if (result.kind !== 'aborted') {
+      this.upstreamError(upstream, result.kind);
+    }
+  }
+
+  fallback(reason: string): void {
+    this.child(this.metrics.fallbacks, 'fb', reason).inc();
+  }
+
+  shadowDropped(reason: string): void {
+    this.child(this.metrics.shadowDropped, 'sd', reason).inc();
+  }
+
+  comparison(result: string): void {
+    this.child(this.metrics.comparisons, 'cmp', result).inc();
+  }
+}

@@ -1,0 +1,97 @@
+// A route's three flags (shadow, serve, kill) as the request path asks them, and the rollout
+// each is at. Which flags the source defines and their rollouts are read once per flag change
+// (and on a slow timer for the gauges), never per request.
+import type { FlagSource, FlagState } from '../flags/index.js';
+import type { Metrics } from '../metrics/definitions.js';
+import type { RequestContext } from '../routing/context.js';
+import type { RouteConfig } from '../config/schema.js';
+
+/** What the flags need of a route (a RouteRuntime or its config). */
+export interface FlaggedRoute { readonly name: string; readonly config: RouteConfig }
+
+export type FlagKind = 'shadow' | 'serve' | 'kill';
+export const FLAG_KINDS: readonly FlagKind[] = ['shadow', 'serve', 'kill'];
+
+export interface FlagView { name: string; known: boolean; enabled: boolean; rolloutPercent: number | null; effectivePercent: number }
+
+export class RouteFlags {
+  private readonly known = new Set<string>();
+  private readonly rollouts = new Map<string, number>();
+  private readonly unsubscribe: (() => void) | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private readonly listeners: (() => void)[] = [];
+
+  constructor(private readonly source: FlagSource | null, private readonly routes: readonly RouteConfig[], private readonly metrics: Metrics) {
+    this.refresh();
+    this.unsubscribe = source?.onChange(() => this.refresh());
+    this.timer = setInterval(() => this.refresh(), 5000);
+    this.timer.unref();
+  }
+
+  /** Called after every refresh (route modes follow the serve and kill rollouts). */
+  onRefresh(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private name(route: FlaggedRoute, kind: FlagKind): string {
+    return route.config.flags[kind]!;
+  }
+
+  refresh(): void {
+    this.known.clear();
+    for (const config of this.routes) {
+      const route: FlaggedRoute = { name: config.name, config };
+      for (const kind of FLAG_KINDS) {
+        const state = this.source?.state(this.name(route, kind));
+        if (state?.known) this.known.add(state.name);
+        const rollout = rolloutOf(state, kind, config.shadow.percent);
+        this.rollouts.set(`${route.name}\u0000${kind}`, rollout);
+        this.metrics.flagRollout.set({ route: route.name, flag: kind }, rollout);
+      }
+    }
+    const status = this.source?.status();
+    this.metrics.flagsSourceUp.set(status ? (status.lastError ? 0 : 1) : 1);
+    for (const listener of this.listeners) listener();
+  }
+
+  /** undefined when the flag source does not define the route's shadow flag (the static percent decides). */
+  shadow(route: FlaggedRoute, ctx: RequestContext): boolean | undefined {
+    const name = this.name(route, 'shadow');
+    return this.known.has(name) ? this.source!.isEnabled(name, ctx) : undefined;
+  }
+
+  serve(route: FlaggedRoute, ctx: RequestContext): boolean {
+    const name = this.name(route, 'serve');
+    return this.known.has(name) && this.source!.isEnabled(name, ctx);
+  }
+
+  /** The fleet-wide kill: on for this request ⇒ legacy answers. Undefined flag ⇒ no effect. */
+  kill(route: FlaggedRoute, ctx: RequestContext): boolean {
+    const name = this.name(route, 'kill');
+    return this.known.has(name) && this.source!.isEnabled(name, ctx);
+  }
+
+  /** 0 when off or unknown (shadow: the static percentage), the rollout of its single rollout strategy, 100 when on for everyone. */
+  rollout(route: FlaggedRoute | string, kind: FlagKind): number {
+    return this.rollouts.get(`${typeof route === 'string' ? route : route.name}\u0000${kind}`) ?? 0;
+  }
+
+  view(route: FlaggedRoute, kind: FlagKind): FlagView {
+    const name = this.name(route, kind);
+    const state = this.source?.state(name);
+    return { name, known: state?.known ?? false, enabled: state?.enabled ?? false, rolloutPercent: state?.rolloutPercent ?? null, effectivePercent: this.rollout(route, kind) };
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.unsubscribe?.();
+  }
+}
+
+/** 0 when off or unknown, the rollout when one strategy has it, 100 when on for everyone. */
+export function rolloutOf(state: FlagState | undefined, kind: FlagKind, shadowPercent: number): number {
+  // An undefined shadow flag leaves the static percentage in charge; undefined serve and kill flags are off.
+  if (!state || !state.known) return kind === 'shadow' ? shadowPercent : 0;
+  if (!state.enabled) return 0;
+  return state.rolloutPercent ?? 100;
+}

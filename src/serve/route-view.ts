@@ -1,0 +1,53 @@
+// What /api/routes shows of a route, and what the admin API may do to it. Pure reads of
+// the route's runtime, control and flags; the actions are logged with who and why.
+import type { Logger } from '../log.js';
+import type { RouteRuntime } from '../routing/runtime.js';
+import type { RouteFlags } from './route-flags.js';
+
+export type RouteAction = 'kill' | 'unkill' | 'reset';
+
+export function routeView(route: RouteRuntime, flags: RouteFlags): Record<string, unknown> {
+  const c = route.control;
+  c.state(); // lifts a demotion whose cool-down passed, so the view is current
+  const w = route.window.snapshot();
+  const guard = c.guardrail.status();
+  const killFlag = flags.view(route, 'kill');
+  return {
+    name: route.name,
+    match: route.config.match,
+    mode: c.mode(),
+    flags: { shadow: flags.view(route, 'shadow'), serve: flags.view(route, 'serve'), kill: killFlag },
+    shadowPercent: route.config.shadow.percent,
+    servedByAgentShare: c.servedShare(),
+    demoted: guard.demoted,
+    demotion: guard.demoted ? { reason: guard.reason, since: guard.since ? new Date(guard.since).toISOString() : null } : null,
+    probation: c.probation,
+    killed: c.killed,
+    /** Which kill is in force: the per-pod switch, the fleet-wide flag (for everyone, or for some users), or none. */
+    kill: { local: c.killed !== null, flag: killFlag.effectivePercent >= 100 ? 'all' : killFlag.effectivePercent > 0 ? 'partial' : 'off' },
+    circuit: c.breaker.name(),
+    agreement: w.agreement,
+    agentErrorRate: w.agentErrorRate,
+    window: w,
+    guardrail: { ...route.config.guardrail, agreement: guard.agreement, errorRate: guard.errorRate, comparisons: guard.comparisons, calls: guard.calls },
+    compare: route.config.compare,
+    counts: { ...route.totals },
+  };
+}
+
+export function createRouteActions(routes: readonly RouteRuntime[], flags: RouteFlags, log: Logger) {
+  const byName = new Map(routes.map((r) => [r.name, r]));
+  return {
+    list: () => routes.map((r) => routeView(r, flags)),
+    get: (name: string) => { const r = byName.get(name); return r ? routeView(r, flags) : undefined; },
+    act: (name: string, action: RouteAction, who: string, why: string, force = false): boolean => {
+      const r = byName.get(name);
+      if (!r) return false;
+      if (action === 'kill') r.control.kill(who, why);
+      else if (action === 'unkill') r.control.unkill();
+      else r.control.reset(who, why, force);
+      log.warn({ event: action, route: name, who, why, ...(action === 'reset' ? { force } : {}) }, `route ${action}${action === 'reset' && force ? ' (forced: no probation)' : ''}`);
+      return true;
+    },
+  };
+}
