@@ -11,7 +11,7 @@ import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/definitions.js';
 import { RouteMetrics } from './metrics/route-metrics.js';
 import { createComparator } from './compare/index.js';
-import { createFlagSource, type FlagSource } from './flags/index.js';
+import { createFlagSource, FLAG_WARNING_KINDS, type FlagSource } from './flags/index.js';
 import { ResultWindow } from './store/result-window.js';
 import { SampleStore } from './store/samples.js';
 import { Redactor } from './store/redact.js';
@@ -61,8 +61,12 @@ export async function startShadowgate(config: Config, log: Logger, options: Star
   const metrics = createMetrics(new Registry());
   const tracing = createTracing(config.tracing, options.spanExporter);
   const reporter = new AgentReporter(metrics, config.metrics.maxToolsPerRoute);
+  for (const kind of FLAG_WARNING_KINDS) metrics.flagsWarnings.inc({ kind }, 0);
   const flagSource = config.flags.file || config.flags.unleash
-    ? await createFlagSource({ file: config.flags.file, unleash: config.flags.unleash, watch: config.flags.watch }, log)
+    ? await createFlagSource(
+      { file: config.flags.file, unleash: config.flags.unleash, watch: config.flags.watch, appName: config.flags.appName, environment: config.flags.environment },
+      log, { onWarning: (w) => metrics.flagsWarnings.inc({ kind: w.kind }) },
+    )
     : null;
   const flags = new RouteFlags(flagSource, config.routes, metrics);
 

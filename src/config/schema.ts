@@ -2,6 +2,7 @@
 // so a typo never silently turns a feature off. Types are inferred from the schema.
 import { z } from 'zod';
 import { patternProblem } from '../routing/match.js';
+import { parseCidr } from '../routing/client-address.js';
 
 const METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -125,23 +126,75 @@ const tracing = z.strictObject({
 }).prefault({});
 
 const contextSource = z.strictObject({ header: headerName().optional(), cookie: z.string().optional() });
+/** A named property's source: a header, a cookie, or both (the header wins when both are sent). */
+const propertySource = contextSource.refine((s) => s.header !== undefined || s.cookie !== undefined, { message: 'expected a header, a cookie or both' });
+const STANDARD_CONTEXT_FIELDS: ReadonlySet<string> = new Set(['userId', 'sessionId', 'remoteAddress', 'appName', 'environment', 'currentTime', 'properties']);
+/** Property names as Unleash uses them in constraints and custom stickiness (case matters). */
+function propertyNameProblem(name: string): string | undefined {
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/.test(name)) return 'expected an Unleash context field name (1-100 letters, digits or "-_." without spaces)';
+  if (name === '__proto__' || name === 'constructor' || name === 'prototype') return 'reserved name';
+  if (STANDARD_CONTEXT_FIELDS.has(name)) {
+    return 'this name is a standard Unleash context field, not a property: configure it as flags.context.userId/sessionId/remoteAddress (appName/environment: flags.appName/flags.environment; currentTime is the proxy\'s clock)';
+  }
+  return undefined;
+}
+const cidr = () => z.string().refine((s) => parseCidr(s) !== undefined, { message: 'expected an IP address or CIDR range (e.g. 10.0.0.0/8, 127.0.0.1/32, fd00::/8)' });
 const flags = z.strictObject({
   file: z.string().optional(),
   watch: bool().default(true),
+  /** Unleash's static context for both flag sources (constraints on appName, metrics); defaults to shadowgate. */
+  appName: z.string().min(1).optional(),
+  /** Unleash's static context environment for both flag sources; defaults to "default" (as unleash-client). */
+  environment: z.string().min(1).optional(),
   unleash: z.strictObject({
     url: httpUrl(),
     token: z.string().min(1),
-    appName: z.string().default('shadowgate'),
-    environment: z.string().optional(),
+    /** Alias of flags.appName (kept for configs written before it). */
+    appName: z.string().min(1).optional(),
+    /** Alias of flags.environment. */
+    environment: z.string().min(1).optional(),
     refreshIntervalMs: numeric(z.number().int().min(1000)).default(5000),
     instanceId: z.string().optional(),
   }).optional(),
   context: z.strictObject({
     userId: contextSource.default({ header: 'x-user-id' }),
     sessionId: contextSource.default({ header: 'x-session-id' }),
-    /** Request headers copied into the Unleash context as properties (for constraints). */
-    properties: z.array(headerName()).default([]),
+    /**
+     * Unleash context properties (for constraints and custom stickiness). A map
+     * `{ tenantId: { header: x-tenant-id }, plan: { cookie: plan } }`, or a list of header
+     * names (each property named after its lower-cased header). Normalised to the map form.
+     */
+    properties: z.preprocess(
+      (v) => (Array.isArray(v) && v.every((h) => typeof h === 'string') ? Object.fromEntries(v.map((h: string) => [h.toLowerCase(), { header: h }])) : v),
+      z.record(z.string(), propertySource).superRefine((record, ctx) => {
+        for (const name of Object.keys(record)) {
+          const problem = propertyNameProblem(name);
+          if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [name], message: problem });
+        }
+      }),
+    ).default({}),
+    /**
+     * The client's address (Unleash remoteAddress: the remoteAddress strategy, IN_CIDR). The
+     * socket peer, unless it is one of trustedProxies: then the right-most address in `header`
+     * that is not a trusted proxy.
+     */
+    remoteAddress: z.strictObject({
+      header: headerName().default('x-forwarded-for'),
+      trustedProxies: z.array(cidr()).default([]),
+    }).prefault({}),
   }).prefault({}),
+}).superRefine((f, ctx) => {
+  for (const key of ['appName', 'environment'] as const) {
+    const alias = f.unleash?.[key];
+    if (alias !== undefined && f[key] !== undefined && alias !== f[key]) {
+      ctx.addIssue({ code: 'custom', path: ['unleash', key], message: `conflicts with flags.${key} ("${alias}" vs "${f[key]}"): flags.unleash.${key} is an alias of flags.${key}, set one of them` });
+    }
+  }
+}).transform((f) => {
+  // One value for both sources; the unleash block carries it too, as unleash-client takes it there.
+  const appName = f.appName ?? f.unleash?.appName ?? 'shadowgate';
+  const environment = f.environment ?? f.unleash?.environment ?? 'default';
+  return { ...f, appName, environment, unleash: f.unleash === undefined ? undefined : { ...f.unleash, appName, environment } };
 }).prefault({});
 
 const routeName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 characters of letters, digits, "_", "." or "-"')
@@ -275,7 +328,13 @@ const route = z.strictObject({
     methods: z.array(z.string().transform((m) => m.toUpperCase()).pipe(z.enum(METHODS)))
       .min(1, 'expected at least one method (leave methods out to match every method)').optional(),
   }),
-  flags: z.strictObject({ shadow: z.string().min(1).optional(), serve: z.string().min(1).optional(), kill: z.string().min(1).optional() }).prefault({}),
+  /** Unleash flag names; defaults <route>.shadow, <route>.serve, <route>.kill (filled in by load.ts). */
+  flags: z.strictObject({
+    shadow: z.string().min(1).optional(),
+    serve: z.string().min(1).optional(),
+    /** Fleet-wide kill: on for a request ⇒ legacy answers (fallback reason killed); shadowing continues. */
+    kill: z.string().min(1).optional(),
+  }).prefault({}),
   shadow: z.strictObject({
     /** Static sample percentage; the shadow flag, when defined, must also be on. */
     percent: numeric(z.number().min(0).max(100)).default(100),

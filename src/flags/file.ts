@@ -4,11 +4,12 @@ import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Unleash } from 'unleash-client';
 import { readFlagFile, type FlagSet } from './flag-file.js';
+import { describeFlagChanges } from './flag-diff.js';
 import { describeFlag, evaluate } from './flag-state.js';
-import { createOfflineClient, destroyClient, waitForReady } from './sdk-client.js';
+import { FlagWarningReporter, type FlagWarningListener } from './flag-warnings.js';
+import { createOfflineClient, destroyClient, waitForReady, type StaticContext } from './sdk-client.js';
 import type { FlagContext, FlagLogger, FlagSource, FlagSourceStatus, FlagState } from './source.js';
 
-const APP_NAME = 'shadowgate';
 /** Editors write in bursts (truncate + write, or write temp + rename): settle first. */
 const DEBOUNCE_MS = 100;
 /** Bootstrap data loads in ~20 ms; far beyond that something is wrong. */
@@ -24,6 +25,10 @@ export interface FileFlagSourceOptions {
   file: string;
   watch: boolean;
   log: FlagLogger;
+  /** unleash-client's static context (flags.appName, flags.environment). */
+  staticContext: StaticContext;
+  /** Each warning (unknown operator, strategy, segment, parent), once per flag version. */
+  onWarning?: FlagWarningListener;
 }
 
 export class FileFlagSource implements FlagSource {
@@ -32,13 +37,19 @@ export class FileFlagSource implements FlagSource {
   private lastGoodAt: number | null = null;
   private lastError: string | null = null;
   private readonly listeners = new Set<() => void>();
+  private readonly statusListeners = new Set<() => void>();
   private watcher: FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private reloading: Promise<void> | undefined;
   private reloadAgain = false;
   private closed = false;
+  private readonly warnings: FlagWarningReporter;
+  /** Flags whose evaluation threw in the current set: logged once each. */
+  private threw = new Set<string>();
 
-  private constructor(private readonly options: FileFlagSourceOptions) {}
+  private constructor(private readonly options: FileFlagSourceOptions) {
+    this.warnings = new FlagWarningReporter(options.log, { file: options.file }, options.onWarning);
+  }
 
   /** Loads the file (a bad file throws a FlagsError naming it), then starts watching. */
   static async open(options: FileFlagSourceOptions): Promise<FileFlagSource> {
@@ -47,13 +58,14 @@ export class FileFlagSource implements FlagSource {
     source.current = await source.load(set);
     source.lastGoodAt = Date.now();
     options.log.info({ file: options.file, version: set.version, flags: set.features.length }, 'flags loaded');
+    source.warnings.report(set.features, set.segments);
     if (options.watch) source.startWatching();
     return source;
   }
 
   isEnabled(name: string, ctx: FlagContext): boolean {
     const loaded = this.current;
-    return loaded !== undefined && !this.closed && evaluate(loaded.client, true, name, ctx);
+    return loaded !== undefined && !this.closed && evaluate(loaded.client, true, name, ctx, (err) => this.onThrow(name, err));
   }
 
   state(name: string): FlagState {
@@ -69,12 +81,18 @@ export class FileFlagSource implements FlagSource {
     return () => this.listeners.delete(listener);
   }
 
+  onStatusChange(listener: () => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.debounce);
     this.watcher?.close();
     this.listeners.clear();
+    this.statusListeners.clear();
     await this.reloading?.catch(() => undefined);
     if (this.current?.client !== undefined) destroyClient(this.current.client);
   }
@@ -82,7 +100,7 @@ export class FileFlagSource implements FlagSource {
   /** Builds an evaluator for `set` and resolves once it actually answers from it. */
   private async load(set: FlagSet): Promise<Loaded> {
     if (set.features.length === 0) return { set, client: undefined };
-    const client = createOfflineClient(set, APP_NAME, (err) =>
+    const client = createOfflineClient(set, this.options.staticContext, (err) =>
       this.options.log.warn({ err: err.message, file: this.options.file }, 'flag evaluation error'),
     );
     if (!(await waitForReady(client, READY_TIMEOUT_MS))) {
@@ -102,6 +120,7 @@ export class FileFlagSource implements FlagSource {
     this.watcher.on('error', (err) => {
       this.lastError = `${this.options.file}: watching stopped: ${err.message}`;
       this.options.log.warn({ file: this.options.file, err: err.message }, 'flags file watch failed; keeping current flags');
+      this.notify(this.statusListeners);
     });
   }
 
@@ -136,15 +155,21 @@ export class FileFlagSource implements FlagSource {
       const set = await readFlagFile(file);
       if (this.current !== undefined && sameFlagSet(set, this.current.set)) {
         // Touched or rewritten with the same content: nothing takes effect, but it is good again.
-        if (this.lastError !== null) log.info({ file }, 'flags file is valid again (unchanged)');
+        const wasBad = this.lastError !== null;
         this.lastError = null;
         this.lastGoodAt = Date.now();
+        if (wasBad) {
+          log.info({ file }, 'flags file is valid again (unchanged)');
+          this.notify(this.statusListeners);
+        }
         return;
       }
       next = await this.load(set);
     } catch (err) {
       this.lastError = (err as Error).message;
       log.warn({ file, reason: this.lastError }, 'flags file rejected; keeping the last good flags');
+      // Status-derived state (shadowgate_flags_source_up) follows now, not at its next refresh.
+      this.notify(this.statusListeners);
       return;
     }
     if (this.closed) {
@@ -155,13 +180,25 @@ export class FileFlagSource implements FlagSource {
     this.current = next;
     this.lastGoodAt = Date.now();
     this.lastError = null;
+    this.threw = new Set();
     if (previous?.client !== undefined) destroyClient(previous.client);
-    log.info({ file, version: next.set.version, flags: next.set.features.length }, 'flags reloaded');
+    const changes = describeFlagChanges(previous?.set.features ?? [], next.set.features);
+    log.info(
+      { file, version: next.set.version, flags: next.set.features.length, changes },
+      changes.length > 0 ? `flags reloaded: ${changes.join(', ')}` : 'flags reloaded (no flag changed)',
+    );
+    this.warnings.report(next.set.features, next.set.segments);
     this.notify();
   }
 
-  private notify(): void {
-    for (const listener of [...this.listeners]) {
+  private onThrow(name: string, err: unknown): void {
+    if (this.threw.has(name)) return;
+    this.threw.add(name);
+    this.options.log.error({ file: this.options.file, flag: name, err: String(err) }, 'flag evaluation threw; the flag is off (legacy answers) until the next flag set');
+  }
+
+  private notify(listeners: ReadonlySet<() => void> = this.listeners): void {
+    for (const listener of [...listeners]) {
       try {
         listener();
       } catch (err) {

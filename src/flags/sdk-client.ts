@@ -4,13 +4,20 @@ import type { EventEmitter } from 'node:events';
 import { InMemStorageProvider, Unleash, UnleashEvents, type UnleashConfig } from 'unleash-client';
 import type { FlagSet } from './flag-file.js';
 
+/** unleash-client's static context: merged under every evaluation's context. */
+export interface StaticContext {
+  appName: string;
+  environment: string;
+}
+
 /** Offline evaluator for a validated flag set: no requests, no metrics, no backup file. */
-export function createOfflineClient(set: FlagSet, appName: string, onError: (err: Error) => void): Unleash {
+export function createOfflineClient(set: FlagSet, staticContext: StaticContext, onError: (err: Error) => void): Unleash {
   return createClient(
     {
       // url and appName are required even offline; nothing is ever fetched from this address.
       url: 'http://127.0.0.1:1/unused/',
-      appName,
+      appName: staticContext.appName,
+      environment: staticContext.environment,
       refreshInterval: 0,
       disableMetrics: true,
       bootstrap: { data: set.features, segments: set.segments },
@@ -48,6 +55,13 @@ export function waitForReady(client: Unleash, timeoutMs: number): Promise<boolea
     }
     client.on(UnleashEvents.Ready, onReady);
   });
+}
+
+/** Whether the client holds a segment with this id (the SDK keeps them in its private repository). */
+export function segmentsOf(client: Unleash): { id: number; constraints?: unknown[] }[] {
+  const repository = (client as unknown as { repository?: { segments?: Map<number, { id: number; constraints?: unknown[] }> } }).repository;
+  const segments = repository?.segments;
+  return segments instanceof Map ? [...segments.values()] : [];
 }
 
 /**

@@ -38,6 +38,11 @@ export interface FlagSource {
   status(): FlagSourceStatus;
   /** Called after a new flag set takes effect. Returns an unsubscribe function. */
   onChange(listener: () => void): () => void;
+  /**
+   * Called when status() changes without a new flag set (a file rejected, valid again; the
+   * server unreachable, reachable again), at that moment. Returns an unsubscribe function.
+   */
+  onStatusChange(listener: () => void): () => void;
   /** Idempotent; clears timers and watchers; never throws. */
   close(): Promise<void>;
 }

@@ -3,9 +3,12 @@
 // stay when the server goes away. Upstream failures are classified as unleash-client does:
 // 401/403 is a config error (polling stops for good), the rest are retried with back-off.
 import { UnleashEvents, type Unleash } from 'unleash-client';
-import type { FlagSet } from './flag-file.js';
+import { FlagsError } from './errors.js';
+import { validateFlagSet, type FlagSet } from './flag-file.js';
+import { describeFlagChanges } from './flag-diff.js';
 import { describeFlag, evaluate } from './flag-state.js';
-import { createClient, destroyClient, waitForReady } from './sdk-client.js';
+import { FlagWarningReporter, type FlagWarningListener } from './flag-warnings.js';
+import { createClient, destroyClient, segmentsOf, waitForReady } from './sdk-client.js';
 import type { FlagContext, FlagLogger, FlagSource, FlagSourceStatus, FlagState } from './source.js';
 
 const BOOTSTRAP_TIMEOUT_MS = 5_000;
@@ -14,12 +17,14 @@ export interface UnleashFlagSourceOptions {
   url: string;
   token: string;
   appName: string;
-  environment?: string;
+  environment: string;
   instanceId?: string;
   refreshIntervalMs: number;
   /** Served until the first successful fetch (already validated). */
   bootstrap?: FlagSet;
   log: FlagLogger;
+  /** Each warning (unknown operator, strategy, segment, parent; a definition the file validator would reject), once per flag version. */
+  onWarning?: FlagWarningListener;
 }
 
 type Failure = { kind: 'auth'; status: number } | { kind: 'fetch'; reason: string };
@@ -35,11 +40,19 @@ export class UnleashFlagSource implements FlagSource {
   private authFailed = false;
   private lastWarning = '';
   private readonly listeners = new Set<() => void>();
+  private readonly statusListeners = new Set<() => void>();
   /** Feature objects we handed over as bootstrap: a 'changed' carrying only these came from it. */
   private readonly bootstrapFeatures = new WeakSet<object>();
   private closed = false;
+  private readonly warnings: FlagWarningReporter;
+  /** The definitions of the last change, for the `flags changed` log line. */
+  private lastFeatures: readonly object[] = [];
+  /** Validation problems already logged, keyed by problem and definition (once per flag version). */
+  private invalidShown = new Set<string>();
+  private threw = new Set<string>();
 
   private constructor(private readonly options: UnleashFlagSourceOptions) {
+    this.warnings = new FlagWarningReporter(options.log, { source: 'unleash' }, options.onWarning);
     const { url, token, appName, environment, instanceId, refreshIntervalMs, bootstrap } = options;
     for (const feature of bootstrap?.features ?? []) this.bootstrapFeatures.add(feature);
     this.client = createClient(
@@ -75,7 +88,7 @@ export class UnleashFlagSource implements FlagSource {
   }
 
   isEnabled(name: string, ctx: FlagContext): boolean {
-    return evaluate(this.client, this.ready && !this.closed, name, ctx);
+    return evaluate(this.client, this.ready && !this.closed, name, ctx, (err) => this.onThrow(name, err));
   }
 
   state(name: string): FlagState {
@@ -91,10 +104,16 @@ export class UnleashFlagSource implements FlagSource {
     return () => this.listeners.delete(listener);
   }
 
+  onStatusChange(listener: () => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.listeners.clear();
+    this.statusListeners.clear();
     destroyClient(this.client);
   }
 
@@ -108,6 +127,7 @@ export class UnleashFlagSource implements FlagSource {
 
   private onChanged(features: unknown): void {
     if (!this.cameFromBootstrap(features)) this.onFetchOk();
+    this.inspect();
     // 'changed' fires before the SDK evaluates from the new set on the very first load (its
     // ready flag is set a tick later): hold the notification until then.
     if (this.ready) this.notify();
@@ -123,11 +143,56 @@ export class UnleashFlagSource implements FlagSource {
     );
   }
 
+  /**
+   * The same rules as for a flags file, applied to what the server sent. The SDK already
+   * evaluates it (there is no older copy to keep, and the contract is the SDK's answer), so
+   * what a file would be rejected for is reported instead: logged once per flag version and
+   * counted as a warning of kind `invalid`; unknown operators, strategies, segments, parents as in a file.
+   */
+  private inspect(): void {
+    const features = this.client.getFeatureToggleDefinitions();
+    const segments = segmentsOf(this.client);
+    const changes = describeFlagChanges(this.lastFeatures as never, features as never);
+    if (changes.length > 0) this.options.log.info({ changes }, `flags changed: ${changes.join(', ')}`);
+    this.lastFeatures = features;
+    const shown = new Set<string>();
+    try {
+      validateFlagSet({ version: 0, features, segments }, 'unleash');
+    } catch (err) {
+      if (!(err instanceof FlagsError)) throw err;
+      for (const problem of err.problems) {
+        const index = /features\[(\d+)\]/.exec(problem)?.[1];
+        const def = index === undefined ? undefined : features[Number(index)];
+        const key = `${problem.replace(/features\[\d+\]/, '')}\0${JSON.stringify(def ?? null)}`;
+        shown.add(key);
+        if (this.invalidShown.has(key)) continue;
+        const flag = def?.name ?? '(flag set)';
+        this.options.log.error({ flag, kind: 'invalid', problem }, `flags: ${flag}: Unleash sent a definition a flags file would be rejected for; unleash-client evaluates it as sent: ${problem}`);
+        try {
+          this.options.onWarning?.({ kind: 'invalid', flag, path: problem, message: problem });
+        } catch (e) {
+          this.options.log.error({ err: (e as Error).message }, 'flags warning listener threw');
+        }
+      }
+    }
+    this.invalidShown = shown;
+    this.threw = new Set();
+    this.warnings.report(features, segments as never);
+  }
+
+  private onThrow(name: string, err: unknown): void {
+    if (this.threw.has(name)) return;
+    this.threw.add(name);
+    this.options.log.error({ flag: name, err: String(err) }, 'flag evaluation threw; the flag is off (legacy answers) until the next change');
+  }
+
   private onFetchOk(): void {
     this.lastGoodAt = Date.now();
     if (this.failing) this.options.log.info({ url: redactUrl(this.options.url) }, 'flags: Unleash reachable again');
     this.failing = false;
+    const was = this.lastError;
     this.lastError = null;
+    if (was !== null) this.notify(this.statusListeners);
   }
 
   private onError(err: Error): void {
@@ -152,6 +217,12 @@ export class UnleashFlagSource implements FlagSource {
   }
 
   private onFailure(failure: Failure): void {
+    const was = this.lastError;
+    this.recordFailure(failure);
+    if (was === null && this.lastError !== null) this.notify(this.statusListeners);
+  }
+
+  private recordFailure(failure: Failure): void {
     if (failure.kind === 'auth') {
       this.lastError = `unleash rejected the token (HTTP ${failure.status})`;
       if (!this.authFailed) {
@@ -176,8 +247,8 @@ export class UnleashFlagSource implements FlagSource {
     return noToken.replace(/(\w+:\/\/)[^/@\s]*@/g, '$1');
   }
 
-  private notify(): void {
-    for (const listener of [...this.listeners]) {
+  private notify(listeners: ReadonlySet<() => void> = this.listeners): void {
+    for (const listener of [...listeners]) {
       try {
         listener();
       } catch (err) {

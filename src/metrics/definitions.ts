@@ -60,6 +60,11 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
     flagsSourceUp: new Gauge({
       name: 'shadowgate_flags_source_up', help: '1 when the last flag refresh succeeded (file valid or Unleash reached).', registers,
     }),
+    flagsWarnings: new Counter({
+      name: 'shadowgate_flags_warnings_total',
+      help: 'Things in the flag set that unleash-client evaluates without understanding (unknown operator or strategy, missing segment or parent flag; invalid: what a flags file is rejected for, sent by Unleash), once per flag version.',
+      labelNames: ['kind'] as const, registers,
+    }),
     fallbacks: new Counter({
       name: 'shadowgate_fallbacks_total', help: 'Requests the agent was meant to serve but legacy served, by reason.',
       labelNames: ['route', 'reason'] as const, registers,

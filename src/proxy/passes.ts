@@ -12,6 +12,7 @@ import { ShadowgateError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/definitions.js';
 import type { RouteMetrics } from '../metrics/route-metrics.js';
+import { normalizeAddress } from '../routing/client-address.js';
 import { buildRequestContext } from '../routing/context.js';
 import { decideServe, decideShadow } from '../routing/decide.js';
 import type { RouteMatcher } from '../routing/match.js';
@@ -57,7 +58,9 @@ export function createRequestHandler(d: PassDeps): RequestHandler {
     const ex = new Exchange(req, res, route, route?.metrics ?? d.unmatched, d.tracing, onDone);
     if (d.tracing.enabled) ex.span = d.tracing.requestSpan(req.headers, method, ex.routeName, target.path);
     // 3 headers
-    const fwd = forwardedRequestHeaders(req, req.socket.remoteAddress, target.authority);
+    // Each hop appends its own peer (RFC 7239): a trusted proxy's client is already in the header.
+    const peer = req.socket.remoteAddress;
+    const fwd = forwardedRequestHeaders(req, peer === undefined ? undefined : normalizeAddress(peer) ?? peer, target.authority);
     if (fwd === null) { refuse(res, 'duplicate_host', 400, 'more than one Host header (RFC 9112 §3.2)'); return; }
     if (target.forward === '*') { forwardAsterisk(ex, d.config.legacy.url, fwd, d.config.legacy.timeoutMs, servedByHeader); return; }
     // 4 decide

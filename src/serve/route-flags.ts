@@ -1,7 +1,7 @@
 // A route's three flags (shadow, serve, kill) as the request path asks them, and the rollout
 // each is at. Which flags the source defines and their rollouts are read once per flag change
 // (and on a slow timer for the gauges), never per request.
-import type { FlagSource, FlagState } from '../flags/index.js';
+import { effectivePercent, ROUTE_FLAG_KINDS, type FlagSource, type RouteFlagKind } from '../flags/index.js';
 import type { Metrics } from '../metrics/definitions.js';
 import type { RequestContext } from '../routing/context.js';
 import type { RouteConfig } from '../config/schema.js';
@@ -9,8 +9,7 @@ import type { RouteConfig } from '../config/schema.js';
 /** What the flags need of a route (a RouteRuntime or its config). */
 export interface FlaggedRoute { readonly name: string; readonly config: RouteConfig }
 
-export type FlagKind = 'shadow' | 'serve' | 'kill';
-export const FLAG_KINDS: readonly FlagKind[] = ['shadow', 'serve', 'kill'];
+export type FlagKind = RouteFlagKind;
 
 export interface FlagView { name: string; known: boolean; enabled: boolean; rolloutPercent: number | null; effectivePercent: number }
 
@@ -18,12 +17,15 @@ export class RouteFlags {
   private readonly known = new Set<string>();
   private readonly rollouts = new Map<string, number>();
   private readonly unsubscribe: (() => void) | undefined;
+  private readonly unsubscribeStatus: (() => void) | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly listeners: (() => void)[] = [];
 
   constructor(private readonly source: FlagSource | null, private readonly routes: readonly RouteConfig[], private readonly metrics: Metrics) {
     this.refresh();
     this.unsubscribe = source?.onChange(() => this.refresh());
+    // shadowgate_flags_source_up drops the moment a flag file is rejected, not at the next tick.
+    this.unsubscribeStatus = source?.onStatusChange(() => this.refresh());
     this.timer = setInterval(() => this.refresh(), 5000);
     this.timer.unref();
   }
@@ -41,10 +43,10 @@ export class RouteFlags {
     this.known.clear();
     for (const config of this.routes) {
       const route: FlaggedRoute = { name: config.name, config };
-      for (const kind of FLAG_KINDS) {
+      for (const kind of ROUTE_FLAG_KINDS) {
         const state = this.source?.state(this.name(route, kind));
         if (state?.known) this.known.add(state.name);
-        const rollout = rolloutOf(state, kind, config.shadow.percent);
+        const rollout = effectivePercent(state, kind, config.shadow.percent);
         this.rollouts.set(`${route.name}\u0000${kind}`, rollout);
         this.metrics.flagRollout.set({ route: route.name, flag: kind }, rollout);
       }
@@ -85,13 +87,6 @@ export class RouteFlags {
   close(): void {
     clearInterval(this.timer);
     this.unsubscribe?.();
+    this.unsubscribeStatus?.();
   }
-}
-
-/** 0 when off or unknown, the rollout when one strategy has it, 100 when on for everyone. */
-export function rolloutOf(state: FlagState | undefined, kind: FlagKind, shadowPercent: number): number {
-  // An undefined shadow flag leaves the static percentage in charge; undefined serve and kill flags are off.
-  if (!state || !state.known) return kind === 'shadow' ? shadowPercent : 0;
-  if (!state.enabled) return 0;
-  return state.rolloutPercent ?? 100;
 }

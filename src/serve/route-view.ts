@@ -23,8 +23,8 @@ export function routeView(route: RouteRuntime, flags: RouteFlags): Record<string
     demotion: guard.demoted ? { reason: guard.reason, since: guard.since ? new Date(guard.since).toISOString() : null } : null,
     probation: c.probation,
     killed: c.killed,
-    /** Which kill is in force: the per-pod switch, the fleet-wide flag (for everyone, or for some users), or none. */
-    kill: { local: c.killed !== null, flag: killFlag.effectivePercent >= 100 ? 'all' : killFlag.effectivePercent > 0 ? 'partial' : 'off' },
+    /** Which kill is in force: the per-pod admin switch, the fleet-wide flag (for some or all requests), or none. */
+    killedBy: c.killed !== null ? 'local' : killFlag.effectivePercent > 0 ? 'flag' : null,
     circuit: c.breaker.name(),
     agreement: w.agreement,
     agentErrorRate: w.agentErrorRate,

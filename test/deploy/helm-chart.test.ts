@@ -177,5 +177,5 @@ test('sidecar scenarios: legacy is the app on loopback, the flags file is valid,
   writeFileSync(join(dir, 'flags.json'), configMapData(sidecar, '-flags')['flags.json']!);
   const flags = await readFlagFile(join(dir, 'flags.json'));
   assert.deepEqual(flags.features.map((f) => f.name), ['orders.shadow', 'orders.serve']);
-  assert.equal(renderedConfig(sidecar).flags.file, '/etc/shadowgate/flags.json');
+  assert.equal(renderedConfig(sidecar).flags.file, 'flags.json', 'relative: read from the mounted folder beside config.yaml');
 });

@@ -61,6 +61,9 @@ export function checkRenderedConfig(objects: readonly K8sObject[]): { ok: boolea
   const dir = mkdtempSync(join(tmpdir(), 'sg-chart-config-'));
   const text = configMapData(objects, '-config')['config.yaml']!;
   writeFileSync(join(dir, 'config.yaml'), text);
+  // The whole mounted folder, as the pod sees it: the flags bootstrap sits beside the config.
+  const flags = objects.some((o) => o.kind === 'ConfigMap' && o.metadata?.name?.endsWith('-flags')) ? configMapData(objects, '-flags')['flags.json'] : undefined;
+  if (flags !== undefined) writeFileSync(join(dir, 'flags.json'), flags);
   const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
   for (const e of shadowgateContainer(podSpec(objects)).env ?? []) env[e.name] = e.value ?? `stand-in-for-${e.valueFrom?.secretKeyRef?.name}`;
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts'), 'check-config', join(dir, 'config.yaml')], { cwd: ROOT, env, encoding: 'utf8' });

@@ -25,6 +25,14 @@ export interface UnleashAdmin {
   setRollout(name: string, strategyId: string, rollout: number): Promise<void>;
   enable(name: string): Promise<void>;
   disable(name: string): Promise<void>;
+  /** Adds any strategy (constraints, segments, custom names); returns the strategy id. Rejections throw with the server's answer. */
+  addStrategy(name: string, strategy: { name: string; parameters?: Record<string, string>; constraints?: unknown[]; segments?: number[] }): Promise<string>;
+  /** Defines a custom strategy type (unleash-client does not know it: it evaluates to off). */
+  createStrategyType(name: string): Promise<void>;
+  /** Defines a context field, so constraints on it can be created in the UI (the API accepts them anyway). */
+  createContextField(name: string): Promise<void>;
+  /** Any admin call; resolves to { status, body } instead of throwing. */
+  raw(method: string, path: string, body?: unknown): Promise<{ status: number; body: string }>;
 }
 
 export interface RunningUnleash {
@@ -272,6 +280,26 @@ function adminClient(apiUrl: string, token: string): UnleashAdmin {
       await call('PATCH', `${feature(name)}/environments/${ENVIRONMENT}/strategies/${strategyId}`, [
         { op: 'replace', path: '/parameters/rollout', value: String(rollout) },
       ]);
+    },
+    async addStrategy(name, strategy) {
+      const created = (await call('POST', `${feature(name)}/environments/${ENVIRONMENT}/strategies`, { constraints: [], parameters: {}, ...strategy })) as { id?: unknown };
+      if (typeof created?.id !== 'string') throw new Error(`Unleash returned no strategy id for ${name}`);
+      return created.id;
+    },
+    async createStrategyType(name) {
+      await call('POST', `${apiUrl}admin/strategies`, { name, description: 'custom strategy for tests', parameters: [] });
+    },
+    async createContextField(name) {
+      await call('POST', `${apiUrl}admin/context`, { name, description: 'context field for tests', legalValues: [], stickiness: true });
+    },
+    async raw(method, path, body) {
+      const res = await fetch(`${apiUrl}${path}`, {
+        method,
+        headers: { Authorization: token, 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      });
+      return { status: res.status, body: await res.text() };
     },
     async enable(name) {
       await call('POST', `${feature(name)}/environments/${ENVIRONMENT}/on`);

@@ -20,7 +20,8 @@ decides (legacy in sidecar mode, the admin listener, token references, the flags
 {{- $_ := set $c "admin" $admin }}
 {{- $flags := get $c "flags" | default dict }}
 {{- if .Values.flagsBootstrap }}
-{{- $_ := set $flags "file" (printf "%s/flags.json" (include "shadowgate.configDir" .)) }}
+{{- /* Relative to the config file, so it is read from the same mounted folder. */}}
+{{- $_ := set $flags "file" "flags.json" }}
 {{- end }}
 {{- if and .Values.secrets.unleashToken (hasKey $flags "unleash") }}
 {{- $unleash := get $flags "unleash" | default dict }}

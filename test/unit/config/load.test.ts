@@ -209,7 +209,7 @@ describe('buildConfig', () => {
       'legacy.url: expected an absolute http:// or https:// URL, received "nope"',
       'routes[0].match.path: expected a path starting with "/" (supported: exact /api/quote, parameters /api/orders/:id, a trailing wildcard /api/*), received "api"',
       'routes[0].shadow.percent: expected a number <= 100, received 150',
-      'server.bogus: unknown key (known here: port, host, servedByHeader, keepAliveTimeoutMs, maxSockets)',
+      'server.bogus: unknown key (known here: port, host, servedByHeader, keepAliveTimeoutMs, headersTimeoutMs, requestTimeoutMs, maxConnections, maxSockets, shutdownTimeoutMs, shutdownDelayMs)',
       'server.port: expected a number <= 65535, received 70000',
     ]);
     assert.match(err.message, /^bad\.yaml: 7 configuration problem\(s\):/);

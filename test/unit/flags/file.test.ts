@@ -182,7 +182,8 @@ describe('file flag source: live reload', () => {
     const at25 = USERS.filter((userId) => source.isEnabled('agent', { userId }));
     assert.ok(Math.abs(at25.length / USERS.length - 0.25) <= 0.04, `share ${at25.length / USERS.length}`);
     assert.equal(source.state('agent').rolloutPercent, 25);
-    assert.ok(log.at('info').some((e) => e.msg === 'flags reloaded' && (e.obj as { version?: number }).version === 2));
+    // The log line says what changed (issue 10), not only that something did.
+    assert.ok(log.at('info').some((e) => e.msg === 'flags reloaded: agent 0 % → 25 %' && (e.obj as { version?: number }).version === 2), JSON.stringify(log.at('info')));
 
     await writeAndWaitForChange(doc([rolloutFlag('agent', 100)], 3));
     assert.ok(at25.every((userId) => source.isEnabled('agent', { userId })), 'users enabled at 25 % stay enabled at 100 %');
@@ -268,5 +269,76 @@ describe('file flag source: watching', () => {
     assert.equal(changes, 0);
     assert.equal(source.isEnabled('agent-rollout', { userId: 'x' }), false, 'a closed source answers off');
     await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('file flag source: SDK-conformant validation, static context, status', () => {
+  it('loads a set with an unknown operator, strategy, segment and parent, evaluates it as the SDK, and warns once per version', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'flags.json');
+    const features = [
+      { name: 'op', enabled: true, strategies: [{ name: 'default', constraints: [{ contextName: 'userId', operator: 'FUTURE_OP', values: ['u1'] }] }] },
+      { name: 'inverted-op', enabled: true, strategies: [{ name: 'default', constraints: [{ contextName: 'userId', operator: 'FUTURE_OP', values: ['u1'], inverted: true }] }] },
+      { name: 'custom', enabled: true, strategies: [{ name: 'myCustom', parameters: {} }, { name: 'userWithId', parameters: { userIds: 'u2' } }] },
+      { name: 'seg', enabled: true, strategies: [{ name: 'default', segments: [404] }] },
+      { name: 'child', enabled: true, strategies: [], dependencies: [{ feature: 'gone' }] },
+    ];
+    await writeFile(file, JSON.stringify({ version: 1, features }));
+    const log = new FakeLogger();
+    const kinds: string[] = [];
+    const source = await createFlagSource({ file, watch: true }, log, { onWarning: (w) => kinds.push(w.kind) });
+    try {
+      // unleash-client: an unknown operator is false even when inverted; the rest is off.
+      for (const name of ['op', 'inverted-op', 'seg', 'child']) assert.equal(source.isEnabled(name, { userId: 'u1' }), false, name);
+      assert.equal(source.isEnabled('custom', { userId: 'u1' }), false);
+      assert.equal(source.isEnabled('custom', { userId: 'u2' }), true, 'the next known strategy still applies');
+      assert.deepEqual(kinds.sort(), ['missing_dependency', 'missing_segment', 'unknown_operator', 'unknown_operator', 'unknown_strategy']);
+      let changes = 0;
+      source.onChange(() => changes++);
+      await writeFile(file, JSON.stringify({ version: 2, features: [...features, { name: 'plain', enabled: true, strategies: [] }] }));
+      await waitFor('reload', () => changes > 0);
+      assert.equal(kinds.length, 5, 'unchanged flags do not warn again on reload');
+    } finally {
+      await source.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('constraints on appName and environment see flags.appName / flags.environment', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'flags.json');
+    const on = (contextName: string, value: string) => ({ name: `${contextName}-${value}`, enabled: true, strategies: [{ name: 'default', constraints: [{ contextName, operator: 'IN', values: [value] }] }] });
+    await writeFile(file, JSON.stringify({ version: 1, features: [on('appName', 'shadowgate'), on('appName', 'checkout'), on('environment', 'default'), on('environment', 'production')] }));
+    const defaults = await createFlagSource({ file, watch: false }, new FakeLogger());
+    const named = await createFlagSource({ file, watch: false, appName: 'checkout', environment: 'production' }, new FakeLogger());
+    try {
+      assert.deepEqual(['appName-shadowgate', 'appName-checkout', 'environment-default', 'environment-production'].map((f) => defaults.isEnabled(f, {})), [true, false, true, false]);
+      assert.deepEqual(['appName-shadowgate', 'appName-checkout', 'environment-default', 'environment-production'].map((f) => named.isEnabled(f, {})), [false, true, false, true]);
+    } finally {
+      await defaults.close();
+      await named.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a rejected file is a status change at that moment (so source_up drops now), and so is its recovery', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'flags.json');
+    const good = doc([rolloutFlag('agent', 10)]);
+    await writeFile(file, good);
+    const source = await createFlagSource({ file, watch: true }, new FakeLogger());
+    try {
+      const seen: (string | null)[] = [];
+      source.onStatusChange(() => seen.push(source.status().lastError));
+      await writeFile(file, '{ nope');
+      await waitFor('status change on rejection', () => seen.length === 1);
+      assert.match(seen[0] ?? '', /not valid JSON: .* at line 1, column 3/);
+      await writeFile(file, good);
+      await waitFor('status change on recovery', () => seen.length === 2);
+      assert.equal(seen[1], null);
+    } finally {
+      await source.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -74,24 +74,24 @@ describe('parseFlagSet', () => {
       expected: 'features[0].strategies[0].parameters.percentage: expected a number-like string 0..100',
     },
     {
-      what: 'unknown strategy',
-      doc: { version: 1, features: [{ name: 'a', enabled: true, strategies: [{ name: 'myCustom' }] }] },
-      expected: 'features[0].strategies[0].name: unknown strategy "myCustom"',
+      what: 'a user list that is not a string (the SDK calls .split on it)',
+      doc: { version: 1, features: [{ name: 'a', enabled: true, strategies: [{ name: 'userWithId', parameters: { userIds: 42 } }] }] },
+      expected: 'features[0].strategies[0].parameters.userIds: expected a comma-separated string',
     },
     {
-      what: 'unknown constraint operator',
-      doc: { version: 1, features: [{ name: 'a', enabled: true, strategies: [{ name: 'default', constraints: [{ contextName: 'userId', operator: 'LIKE', values: [] }] }] }] },
+      what: 'constraint values that are not strings (the SDK calls .trim on them)',
+      doc: { version: 1, features: [{ name: 'a', enabled: true, strategies: [{ name: 'default', constraints: [{ contextName: 'userId', operator: 'IN', values: [1] }] }] }] },
+      expected: 'features[0].strategies[0].constraints[0].values[0]:',
+    },
+    {
+      what: 'a constraint without an operator',
+      doc: { version: 1, features: [{ name: 'a', enabled: true, strategies: [{ name: 'default', constraints: [{ contextName: 'userId', values: [] }] }] }] },
       expected: 'features[0].strategies[0].constraints[0].operator:',
     },
     {
       what: 'duplicate flag names',
       doc: { version: 1, features: [{ name: 'a', enabled: true, strategies: [] }, { name: 'a', enabled: false, strategies: [] }] },
       expected: 'features[1].name: duplicate flag "a" (first at features[0])',
-    },
-    {
-      what: 'undefined segment',
-      doc: { version: 1, features: [{ name: 'a', enabled: true, strategies: [{ name: 'default', segments: [7] }] }] },
-      expected: 'features[0].strategies[0].segments[0]: segment 7 is not defined',
     },
   ];
   for (const c of cases) {
@@ -118,6 +118,31 @@ describe('parseFlagSet', () => {
       assert.match(err.message, /^flags\.json: not valid JSON: /);
       return true;
     });
+  });
+
+  it('a JSON error gives line and column with the line and a caret, not "position 219" (issue 10)', () => {
+    const text = '{\n  "version": 1,\n  "features": [\n    { "name": "a", "enabled": true, }\n  ]\n}\n';
+    assert.throws(() => parseFlagSet(text, LABEL), (err: unknown) => {
+      assert.ok(err instanceof FlagsError);
+      assert.doesNotMatch(err.message, /position/);
+      assert.match(err.message, /at line 4, column 37\n {6}\{ "name": "a", "enabled": true, \}\n {2} {36}\^$/);
+      return true;
+    });
+    assert.throws(() => parseFlagSet('{"version": 1,\n', LABEL), /at line 2, column 1\n/, 'end of input: the end');
+  });
+
+  it('accepts what unleash-client evaluates without crashing: unknown operators and strategies, missing segments and parents', () => {
+    const set = parseFlagSet(JSON.stringify({
+      version: 1,
+      features: [
+        { name: 'a', enabled: true, strategies: [{ name: 'myCustom', parameters: { anything: { nested: true } } }] },
+        { name: 'b', enabled: true, strategies: [{ name: 'default', constraints: [{ contextName: 'userId', operator: 'STR_MATCHES_SOUNDEX', values: [] }] }] },
+        { name: 'c', enabled: true, strategies: [{ name: 'default', segments: [404] }] },
+        { name: 'd', enabled: true, strategies: [], dependencies: [{ feature: 'gone' }] },
+        { name: 'e', enabled: true, strategies: [{ name: 'flexibleRollout', parameters: { rollout: '50', stickiness: 'tenantId', groupId: 'e', futureParam: [1, 2] } }] },
+      ],
+    }), LABEL);
+    assert.equal(set.features.length, 5);
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeFlag } from '../../../src/flags/flag-state.js';
+import { describeFlag, evaluate } from '../../../src/flags/flag-state.js';
 
 type Def = Parameters<typeof describeFlag>[1];
 
@@ -32,4 +32,12 @@ describe('describeFlag', () => {
   it('unknown flag', () => {
     assert.deepEqual(describeFlag('nope', undefined), { name: 'nope', known: false, enabled: false, rolloutPercent: null, strategies: [] });
   });
+});
+
+it('evaluate: an SDK that throws makes the flag off for that request, and says why', () => {
+  const def = { name: 'f', enabled: true, strategies: [{ name: 'userWithId', parameters: { userIds: 'a' }, constraints: [] }] };
+  const client = { getFeatureToggleDefinition: () => def, isEnabled: () => { throw new TypeError('boom'); }, count: () => undefined } as unknown as Parameters<typeof evaluate>[0];
+  const seen: unknown[] = [];
+  assert.equal(evaluate(client, true, 'f', { userId: 'a' }, (err) => seen.push(err)), false);
+  assert.equal((seen[0] as Error).message, 'boom');
 });

@@ -136,3 +136,34 @@ describe('unleash flag source', () => {
     }
   });
 });
+
+describe('unleash flag source: what the server sends, checked like a file', () => {
+  it('logs what changed, counts an unchecked rollout as invalid once per version, and is a status change when the server fails', async () => {
+    const fake = await FakeUnleashServer.start();
+    const log = new FakeLogger();
+    const kinds: string[] = [];
+    fake.reply = { kind: 'features', body: features(0) };
+    const source = await createFlagSource(config(fake.url), log, { onWarning: (w) => kinds.push(w.kind) });
+    try {
+      await waitFor('first fetch', () => source.state('agent').known);
+      const lots = { version: 3, features: [{ ...features(0).features[0]!, strategies: [{ name: 'flexibleRollout', constraints: [], parameters: { rollout: 'lots', stickiness: 'userId', groupId: 'agent' } }] }] };
+      fake.reply = { kind: 'features', body: lots };
+      await waitFor('the unchecked rollout arrives', () => kinds.includes('invalid'), 10_000);
+      assert.equal(source.isEnabled('agent', { userId: 'u1' }), false, 'unleash-client: Number("lots") is no rollout: off');
+      assert.ok(log.at('error').some((e) => e.msg?.includes('parameters.rollout: expected a number-like string 0..100')), JSON.stringify(log.at('error')));
+      assert.ok(log.at('info').some((e) => e.msg === 'flags changed: agent 0 % → rollout "lots"'), JSON.stringify(log.at('info')));
+      fake.reply = { kind: 'features', body: { ...lots, version: 4, meta: 'same flags' } };
+      const fetches = fake.featureRequests.length;
+      await waitFor('another fetch', () => fake.featureRequests.length > fetches + 1, 10_000);
+      assert.deepEqual(kinds, ['invalid'], 'the same definition does not count again');
+
+      let statusChanges = 0;
+      source.onStatusChange(() => statusChanges++);
+      fake.reply = { kind: 'status', status: 503 };
+      await waitFor('status change on failure', () => statusChanges === 1 && source.status().lastError !== null, 10_000);
+    } finally {
+      await source.close();
+      await fake.close();
+    }
+  });
+});
