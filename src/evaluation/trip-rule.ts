@@ -54,6 +54,19 @@ export function statisticalTrip(input: TripInput, options: TripOptions): string 
   return null;
 }
 
+/**
+ * The stricter reading, for ending a probation: at least minSamples comparisons in the window,
+ * the agreement's Wilson LOWER bound ≥ minAgreement and the error rate's UPPER bound ≤
+ * maxErrorRate (the readiness rule). Not tripping only says the agent is not clearly bad.
+ */
+export function statisticalPass(input: TripInput, options: TripOptions): boolean {
+  const { window: agreement } = input.agreement;
+  const { window: errors } = input.errors;
+  if (agreement.n < options.minSamples) return false;
+  if (wilsonInterval(agreement.count, agreement.n, options.confidence).lower < options.minAgreement) return false;
+  return errors.n === 0 || wilsonInterval(errors.count, errors.n, options.confidence).upper <= options.maxErrorRate;
+}
+
 /** Booleans over the guardrail window plus the most recent `recent` of them, O(1) per push. */
 export class TripWindow {
   private readonly all: BoolRing;

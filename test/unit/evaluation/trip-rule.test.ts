@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { statisticalTrip, TripWindow, type TripOptions } from '../../../src/evaluation/trip-rule.js';
+import { statisticalPass, statisticalTrip, TripWindow, type TripOptions } from '../../../src/evaluation/trip-rule.js';
+import { LatencyWindow } from '../../../src/evaluation/latency-window.js';
 
 // The guardrail defaults (minAgreement 0.9, maxErrorRate 0.2, minSamples 50, window 200) at 95 %.
 const DEFAULTS: TripOptions = { minAgreement: 0.9, maxErrorRate: 0.2, minSamples: 50, confidence: 0.95 };
@@ -79,4 +80,24 @@ test('TripWindow keeps the window and its most recent minSamples outcomes', () =
   w.clear();
   assert.deepEqual(w.counts(), { window: { count: 0, n: 0 }, recent: { count: 0, n: 0 } });
   assert.deepEqual(new TripWindow(3, 10).counts().recent, { count: 0, n: 0 }, 'recent never exceeds the window');
+});
+
+test('statisticalPass: the readiness reading of the window (for the end of a probation)', () => {
+  const counts = (match: number, n: number, errors = 0, calls = n) => ({ agreement: { window: { count: match, n }, recent: { count: match, n } }, errors: { window: { count: errors, n: calls }, recent: { count: errors, n: calls } } });
+  assert.equal(statisticalPass(counts(49, 49), DEFAULTS), false, 'below minSamples');
+  assert.equal(statisticalPass(counts(50, 50), DEFAULTS), true, 'lower bound 0.929 >= 0.9');
+  assert.equal(statisticalPass(counts(47, 50), DEFAULTS), false, '47/50: lower bound 0.838 < 0.9, although it does not trip either');
+  assert.equal(statisticalTrip(counts(47, 50), DEFAULTS), null);
+  assert.equal(statisticalPass(counts(200, 200, 30, 200), DEFAULTS), false, 'error upper bound 0.207 > 0.2');
+});
+
+test('LatencyWindow: nearest-rank quantiles over the last `capacity` durations', () => {
+  const w = new LatencyWindow(100);
+  assert.equal(w.quantile(0.99), null);
+  for (let i = 1; i <= 150; i++) w.record(i);  // keeps 51..150
+  w.record(Number.NaN);
+  w.record(-1);
+  assert.equal(w.size, 100);
+  assert.equal(w.quantile(0.99), 149);
+  assert.equal(w.quantile(0.5), 100);
 });
