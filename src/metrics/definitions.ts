@@ -93,6 +93,10 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
       name: 'shadowgate_review_verdicts_total', help: 'Human verdicts recorded on comparison samples.',
       labelNames: ['route', 'verdict'] as const, registers,
     }),
+    suiteRecords: new Counter({
+      name: 'shadowgate_suite_records_total', help: 'Golden-suite cases recorded: written, or dropped (queue full, too large, write failed).',
+      labelNames: ['route', 'result'] as const, registers,
+    }),
     upstreamRepairs: new Counter({
       name: 'shadowgate_upstream_repairs_total', help: 'Parts of an upstream answer node cannot write that were dropped so the rest could be served (reason_phrase, trailer, informational).',
       labelNames: ['route', 'upstream', 'kind'] as const, registers,
