@@ -20,7 +20,7 @@ import { ShadowDispatcher } from './shadow/dispatcher.js';
 import { RequestTracker } from './proxy/exchange.js';
 import { createDataPlane } from './proxy/server.js';
 import { createAdminApp } from './admin/app.js';
-import { createReviewRouter, mountReviewPage } from './admin/review.js';
+import { createReviewRouter, mountReviewPage, VerdictTally } from './admin/review.js';
 import { UNMATCHED } from './routing/match.js';
 import type { RouteRuntime } from './routing/runtime.js';
 import { createRouteActions } from './serve/route-view.js';
@@ -83,12 +83,17 @@ export async function startShadowgate(config: Config, log: Logger, options: Star
   const state = { started: false, draining: false };
   const probe = new LegacyProbe(() => current().config.legacy);
   const adminHost = config.admin.host ?? (config.admin.token ? '0.0.0.0' : '127.0.0.1');
+  const tally = new VerdictTally(config.routes.map((r) => r.name));
+  const adjudicated = (route: string) => tally.adjudicated(route);
+  // Computed when scraped, not per comparison (readiness sorts latencies).
+  metrics.collectHooks.agreement = () => { for (const r of current().routes) r.evaluation.syncAgreementGauge(); };
+  metrics.collectHooks.readiness = () => { for (const r of current().routes) r.evaluation.syncReadinessGauge(adjudicated(r.name)); };
   const adminApp = createAdminApp({
     token: config.admin.token, registry: metrics.registry, samples, log,
-    routes: createRouteActions(() => current().routes, () => current().flags, log),
+    routes: createRouteActions(() => current().routes, () => current().flags, log, adjudicated),
     ready: () => readiness({ started: state.started, draining: state.draining, flags: current().flagSource, probe }),
     public: (app) => mountReviewPage(app),
-    extend: (app) => { app.use(createReviewRouter({ samples, metrics, routes: current().routes.map((r) => r.name), log })); },
+    extend: (app) => { app.use(createReviewRouter({ samples, metrics, routes: current().routes.map((r) => r.name), log, tally, suites: () => current().suites })); },
   });
   const adminServer = http.createServer(adminApp);
 

@@ -13,6 +13,10 @@ export interface RouteActions {
   get(name: string): object | undefined;
   /** Returns false when the route does not exist. */
   act?(name: string, action: 'kill' | 'unkill' | 'reset', who: string, why: string, force?: boolean): boolean;
+  /** Noise calibration per field; undefined for an unknown route. */
+  fields?(name: string): object | undefined;
+  /** Promotion readiness; undefined for an unknown route. */
+  readiness?(name: string): object | undefined;
 }
 
 export interface AdminDeps {
@@ -55,6 +59,13 @@ export function createAdminApp(deps: AdminDeps): express.Express {
     if (!route) throw new ShadowgateError('SG_NOT_FOUND', `no route named "${req.params.name}"`);
     res.json(route);
   });
+  for (const [path, read] of [['fields', deps.routes.fields], ['readiness', deps.routes.readiness]] as const) {
+    app.get(`/api/routes/:name/${path}`, (req, res) => {
+      const body = read?.call(deps.routes, req.params.name);
+      if (!body) throw new ShadowgateError('SG_NOT_FOUND', `no route named "${req.params.name}"`);
+      res.json(body);
+    });
+  }
   for (const action of ['kill', 'unkill', 'reset'] as const) {
     app.post(`/api/routes/:name/${action}`, (req, res) => {
       if (!deps.routes.act) throw new ShadowgateError('SG_NOT_FOUND', 'route actions are not available');

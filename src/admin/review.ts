@@ -8,6 +8,7 @@ import { ShadowgateError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/definitions.js';
 import type { SampleStore } from '../store/samples.js';
+import type { SuiteRecorder } from '../suites/recorder.js';
 
 export const VERDICTS = ['agent_correct', 'legacy_correct', 'both_ok', 'both_wrong'] as const;
 export type Verdict = (typeof VERDICTS)[number];
@@ -44,6 +45,14 @@ export class VerdictTally {
     counts[verdict]++;
   }
 
+  /** One route's tally as readiness reads it. */
+  adjudicated(route: string): { accuracy: number | null; verdicts: number } {
+    const c = this.byRoute.get(route);
+    if (!c) return { accuracy: null, verdicts: 0 };
+    const judged = c.agent_correct + c.legacy_correct + c.both_ok + c.both_wrong;
+    return { accuracy: judged === 0 ? null : (c.agent_correct + c.both_ok) / judged, verdicts: judged };
+  }
+
   accuracy(): RouteAccuracy[] {
     return [...this.byRoute].map(([route, c]) => {
       const judged = c.agent_correct + c.legacy_correct + c.both_ok + c.both_wrong;
@@ -68,11 +77,15 @@ export interface ReviewDeps {
   /** Configured route names: samples only ever carry these, which bounds the tallies. */
   routes: readonly string[];
   log: Logger;
+  /** The tallies (readiness reads them too); a new one by default. */
+  tally?: VerdictTally;
+  /** Golden suites of the config in force: verdicts are appended beside the cases (null: no route records). */
+  suites?: () => SuiteRecorder | null;
 }
 
 /** The verdict and accuracy API; mount after the token check. */
 export function createReviewRouter(deps: ReviewDeps): express.Router {
-  const tally = new VerdictTally(deps.routes);
+  const tally = deps.tally ?? new VerdictTally(deps.routes);
   for (const route of deps.routes) for (const verdict of VERDICTS) deps.metrics.reviewVerdicts.inc({ route, verdict }, 0);
   const router = express.Router();
 
@@ -83,6 +96,8 @@ export function createReviewRouter(deps: ReviewDeps): express.Router {
     const previous = sample.verdict?.verdict as Verdict | undefined;
     sample.verdict = { verdict, at: new Date().toISOString(), ...(note ? { note } : {}) };
     tally.record(sample.route, verdict, previous);
+    // On disk beside the case, so the verdict outlives the in-memory sample store.
+    deps.suites?.()?.verdict(sample, verdict, sample.verdict.at);
     deps.metrics.reviewVerdicts.inc({ route: sample.route, verdict });
     const accuracy = tally.accuracy().find((a) => a.route === sample.route)?.adjudicatedAccuracy;
     if (accuracy !== null && accuracy !== undefined) deps.metrics.reviewAccuracy.set({ route: sample.route }, accuracy);

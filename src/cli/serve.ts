@@ -2,6 +2,7 @@
 // SIGTERM/SIGINT, then an orderly drain.
 import { preflight } from '../config/preflight.js';
 import { createLogger, defaultLogFormat } from '../log.js';
+import { compileRedactPatterns } from '../store/redact-patterns.js';
 import { startShadowgate } from '../app.js';
 import { EXIT, type Command } from './command.js';
 import { CONFIG_ENV, configFileOf } from './config-file.js';
@@ -31,7 +32,8 @@ The config file may reference environment variables as \${VAR} or \${VAR:-defaul
     const report = await preflightOrReport(() => preflight(file, call.io.env), call.io);
     if (report === null || report.config === null) return EXIT.failure;
     const config = report.config;
-    const log = createLogger(config.log.level, undefined, config.log.format ?? defaultLogFormat(call.io.stdout));
+    // redact.patterns mask every log line too (as at start: a reload does not change the logger's).
+    const log = createLogger(config.log.level, undefined, config.log.format ?? defaultLogFormat(call.io.stdout), { mask: compileRedactPatterns(config.redact.patterns).value });
     for (const w of report.warnings) log.warn({ route: w.route, kind: w.kind }, w.message);
     let sg;
     try {

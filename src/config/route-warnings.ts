@@ -2,9 +2,10 @@
 // flags the flag source does not define, and a route that an earlier, broader route shadows
 // (first match wins, so it never sees those requests). A pure function of plain inputs:
 // check-config prints these, serve logs them at start, /api/routes can show them.
+import { wilsonInterval } from '../evaluation/statistics.js';
 import { patternCovers } from '../routing/match.js';
 
-export type RouteWarningKind = 'flag_missing' | 'shadowed';
+export type RouteWarningKind = 'flag_missing' | 'shadowed' | 'probation_unreachable';
 
 export interface RouteWarning {
   route: string;
@@ -18,6 +19,7 @@ export interface WarnableRoute {
   match: { path: string; methods?: readonly string[] | undefined };
   flags: { shadow?: string | undefined; serve?: string | undefined };
   shadow?: { percent: number };
+  guardrail?: { minAgreement: number; window: number; confidence: number };
 }
 
 /**
@@ -30,6 +32,7 @@ export function routeWarnings(routes: readonly WarnableRoute[], knownFlag: ((nam
   routes.forEach((route, i) => {
     warnings.push(...shadowing(route, routes.slice(0, i)));
     if (knownFlag !== null) warnings.push(...missingFlags(route, knownFlag));
+    warnings.push(...unreachableProbation(route));
   });
   return warnings;
 }
@@ -71,4 +74,30 @@ function missingFlags(route: WarnableRoute, knownFlag: (name: string) => boolean
     out.push({ route: route.name, kind: 'flag_missing', message: `route "${route.name}": flag "${serve}" is not in the flag source, so the agent never serves this route` });
   }
   return out;
+}
+
+/**
+ * A probation ends when the Wilson lower bound of agreement over the guardrail window reaches
+ * minAgreement (serve/guardrail.ts). A window too small for that, even full of matches, holds
+ * a probation for ever (only a forced reset ends it).
+ */
+function unreachableProbation(route: WarnableRoute): RouteWarning[] {
+  const g = route.guardrail;
+  if (!g || g.minAgreement <= 0) return [];
+  if (g.minAgreement >= 1) {
+    return [{ route: route.name, kind: 'probation_unreachable', message: `route "${route.name}": guardrail.minAgreement 1 means a probation never ends: no number of matches brings the agreement's lower bound to 1 (only a forced reset ends it)` }];
+  }
+  const best = wilsonInterval(g.window, g.window, g.confidence).lower;
+  if (best >= g.minAgreement) return [];
+  let needed = g.window;
+  while (needed < 1_000_000 && wilsonInterval(needed, needed, g.confidence).lower < g.minAgreement) needed = Math.ceil(needed * 1.1) + 1;
+  let low = g.window;
+  while (low < needed) {
+    const mid = Math.floor((low + needed) / 2);
+    if (wilsonInterval(mid, mid, g.confidence).lower >= g.minAgreement) needed = mid; else low = mid + 1;
+  }
+  return [{
+    route: route.name, kind: 'probation_unreachable',
+    message: `route "${route.name}": guardrail.window ${g.window} is too small for a probation to end: even ${g.window} matches in ${g.window} give an agreement lower bound of ${best.toFixed(3)} < minAgreement ${g.minAgreement} (confidence ${g.confidence}); a window of at least ${needed} is needed (or reset with force)`,
+  }];
 }

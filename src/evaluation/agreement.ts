@@ -10,12 +10,20 @@ export interface AgreementSnapshot {
 }
 
 export class AgreementWindow {
-  private readonly raw: BoolRing;
-  private readonly adjusted: BoolRing;
+  private raw: BoolRing;
+  private adjusted: BoolRing;
 
   constructor(readonly capacity: number) {
     this.raw = new BoolRing(capacity);
     this.adjusted = new BoolRing(capacity);
+  }
+
+  /** A window of another capacity holding the newest comparisons of this one (config reload). */
+  resized(capacity: number): AgreementWindow {
+    const next = new AgreementWindow(capacity);
+    next.raw = this.raw.resized(capacity);
+    next.adjusted = this.adjusted.resized(capacity);
+    return next;
   }
 
   /** One match or mismatch; `noiseOnly` from NoiseCalibration.isNoiseOnly for mismatches. */

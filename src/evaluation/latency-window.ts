@@ -18,6 +18,14 @@ export class LatencyWindow {
     if (this.size < this.capacity) this.size++;
   }
 
+  /** A window of another capacity holding the newest durations of this one (config reload). */
+  resized(capacity: number): LatencyWindow {
+    const next = new LatencyWindow(capacity);
+    const start = (this.next - this.size + this.capacity) % this.capacity;
+    for (let i = 0; i < this.size; i++) next.record(this.ring[(start + i) % this.capacity]!);
+    return next;
+  }
+
   /** Nearest-rank quantile (q in (0, 1]) over the window; null while empty. */
   quantile(q: number): number | null {
     if (this.size === 0) return null;

@@ -69,12 +69,28 @@ export function statisticalPass(input: TripInput, options: TripOptions): boolean
 
 /** Booleans over the guardrail window plus the most recent `recent` of them, O(1) per push. */
 export class TripWindow {
-  private readonly all: BoolRing;
-  private readonly last: BoolRing;
+  private all: BoolRing;
+  private last: BoolRing;
 
   constructor(window: number, recent: number) {
     this.all = new BoolRing(window);
     this.last = new BoolRing(Math.min(window, recent));
+  }
+
+  /** A window of other sizes holding the newest outcomes of this one (config reload). */
+  resized(window: number, recent: number): TripWindow {
+    const next = new TripWindow(window, recent);
+    next.all = this.all.resized(window);
+    next.last = this.all.resized(Math.min(window, recent));
+    return next;
+  }
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  get trues(): number {
+    return this.all.trues;
   }
 
   push(value: boolean): void {

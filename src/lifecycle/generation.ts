@@ -5,11 +5,12 @@
 // guardrail, breaker, counters, recent results) by name, the flag source, the pools.
 import type { Dispatcher } from 'undici';
 import { Pool } from 'undici';
-import type { Config, RouteConfig } from '../config/schema.js';
+import type { CandidateConfig, Config, RouteConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/definitions.js';
 import { RouteMetrics } from '../metrics/route-metrics.js';
 import { createComparator } from '../compare/index.js';
+import { RouteEvaluation } from '../evaluation/route-evaluation.js';
 import { createFlagSource, FLAG_WARNING_KINDS, type FlagSource } from '../flags/index.js';
 import { ResultWindow } from '../store/result-window.js';
 import type { SampleStore } from '../store/samples.js';
@@ -17,14 +18,17 @@ import { Redactor } from '../store/redact.js';
 import type { ByteBudget } from '../shadow/capture.js';
 import type { ShadowDispatcher, DispatcherOptions } from '../shadow/dispatcher.js';
 import { createRecorder } from '../shadow/record.js';
+import { createCalibrator } from '../shadow/calibrate.js';
 import type { ShadowJob } from '../shadow/job.js';
+import { SuiteRecorder } from '../suites/recorder.js';
+import { SuiteWriter } from '../suites/writer.js';
 import { UpstreamClient } from '../proxy/upstream-client.js';
 import type { RequestTracker } from '../proxy/exchange.js';
 import { LegacyForwarder } from '../proxy/legacy.js';
 import { createRequestHandler, type RequestHandler } from '../proxy/passes.js';
 import { createWebSocketPass, type WebSocketPass } from '../proxy/websocket.js';
 import { createRouteMatcher, UNMATCHED, type RouteMatcher } from '../routing/match.js';
-import type { RouteRuntime } from '../routing/runtime.js';
+import type { Candidate, RouteRuntime } from '../routing/runtime.js';
 import { createGates } from '../serve/gates.js';
 import { RouteControl } from '../serve/route-control.js';
 import { RouteFlags } from '../serve/route-flags.js';
@@ -46,8 +50,10 @@ export interface Shared {
   admission: { inflight: number };
   /** A route's state by name: it survives reloads that keep the name. */
   requests: RequestTracker;
-  routeStates: Map<string, { window: ResultWindow; totals: Record<string, number>; metrics: RouteMetrics; control: RouteControl }>;
+  routeStates: Map<string, { window: ResultWindow; totals: Record<string, number>; metrics: RouteMetrics; control: RouteControl; evaluation: RouteEvaluation }>;
   unmatched: RouteMetrics;
+  /** Kept across generations (it remembers which ids were recorded); null until a route records. */
+  suiteRecorder?: SuiteRecorder | null;
 }
 
 export interface Generation {
@@ -61,6 +67,11 @@ export interface Generation {
   readonly legacyPool: Pool;
   readonly agentPool: Pool;
   readonly agentClient: UpstreamClient;
+  /** Pools of the top-level `candidates`, by name (with what they were built from, for reuse). */
+  readonly candidatePools: ReadonlyMap<string, { pool: Pool; key: string }>;
+  /** Golden suites: null when no route records. */
+  readonly suites: SuiteRecorder | null;
+  readonly suiteWriter: SuiteWriter | null;
   readonly dispatcherOptions: DispatcherOptions;
   /** The comparison recorder of this config (redaction, field bounds). */
   readonly record: (job: ShadowJob) => Promise<void>;
@@ -73,25 +84,46 @@ export async function buildGeneration(config: Config, shared: Shared, previous?:
   const { metrics, log, tracing } = shared;
   const flagSource = await flagSourceFor(config, shared, previous);
   const flags = new RouteFlags(flagSource, config.routes, metrics);
+  const legacyPool = previous && same(poolKey(previous.config, 'legacy'), poolKey(config, 'legacy')) ? previous.legacyPool : newPool(config, 'legacy');
+  const agentPool = previous && same(poolKey(previous.config, 'agent'), poolKey(config, 'agent')) ? previous.agentPool : newPool(config, 'agent');
+  const agentClient = new UpstreamClient(agentPool, config.agent.url);
+  const candidatePools = new Map<string, { pool: Pool; key: string }>();
+  const candidates = new Map<string, Candidate>([['agent', { name: 'agent', client: agentClient, timeoutMs: config.agent.timeoutMs }]]);
+  for (const c of config.candidates) {
+    const key = JSON.stringify(candidatePoolKey(c, config));
+    const reused = previous?.candidatePools.get(c.name);
+    const pool = reused && reused.key === key ? reused.pool : new Pool(new URL(c.url).origin, { connections: candidatePoolKey(c, config).connections, pipelining: 1 });
+    candidatePools.set(c.name, { pool, key });
+    candidates.set(c.name, { name: c.name, client: new UpstreamClient(pool, c.url), timeoutMs: c.timeoutMs });
+  }
   const routes: RouteRuntime[] = [];
   try {
-    for (const route of config.routes) routes.push(await routeRuntime(route, config, shared, flags));
+    for (const route of config.routes) routes.push(await routeRuntime(route, config, shared, flags, candidates));
   } catch (err) {
     flags.close();
     if (flagSource !== previous?.flagSource) await flagSource?.close();
+    // Pools this attempt made (not reused from the generation in force) hold nothing yet.
+    const made = [legacyPool, agentPool, ...[...candidatePools.values()].map((c) => c.pool)]
+      .filter((p) => p !== previous?.legacyPool && p !== previous?.agentPool && ![...(previous?.candidatePools.values() ?? [])].some((c) => c.pool === p));
+    await Promise.allSettled(made.map((p) => p.destroy()));
     throw err;
   }
   flags.onRefresh(() => { for (const r of routes) r.control.syncGauges(); });
 
-  const legacyPool = previous && same(poolKey(previous.config, 'legacy'), poolKey(config, 'legacy')) ? previous.legacyPool : newPool(config, 'legacy');
-  const agentPool = previous && same(poolKey(previous.config, 'agent'), poolKey(config, 'agent')) ? previous.agentPool : newPool(config, 'agent');
   const legacyClient = new UpstreamClient(legacyPool, config.legacy.url);
-  const agentClient = new UpstreamClient(agentPool, config.agent.url);
   const reporter = new AgentReporter(metrics, config.metrics.maxToolsPerRoute);
-  const redactor = new Redactor({ headers: config.redact.headers, fields: config.redact.fields, maxBodyBytes: config.samples.maxBodyBytes });
+  const redactor = new Redactor({ headers: config.redact.headers, fields: config.redact.fields, maxBodyBytes: config.samples.maxBodyBytes, patterns: config.redact.patterns });
+  const { suites, suiteWriter } = suitesFor(config, shared, redactor, previous);
+  const maxDecodedBytes = Math.max(config.shadow.maxCaptureBytes, config.agent.maxResponseBytes) * 4;
+  const calibrate = config.routes.some((r) => r.calibration) ? createCalibrator({
+    legacyClient, budget: shared.dispatcher.budget, isDraining: () => shared.dispatcher.isDraining,
+    legacyTimeoutMs: config.legacy.timeoutMs, legacyMaxBytes: config.shadow.maxCaptureBytes,
+    agentTimeoutMs: config.agent.timeoutMs, agentMaxBytes: config.agent.maxResponseBytes, maxDecodedBytes,
+    redactedHeaders: config.redact.headers, log,
+  }) : undefined;
   const record = createRecorder({
     metrics, log, samples: shared.samples, redactor, maxFieldsPerRoute: config.metrics.maxFieldsPerRoute, reporter, tracing,
-    maxDecodedBytes: Math.max(config.shadow.maxCaptureBytes, config.agent.maxResponseBytes) * 4,
+    maxDecodedBytes, suites, calibrate,
     onResult: (route, result, fromServePath) => route.control.onComparison(result, fromServePath),
   });
   const legacy = new LegacyForwarder(legacyPool, {
@@ -114,7 +146,21 @@ export async function buildGeneration(config: Config, shared: Shared, previous?:
     agentMaxResponseBytes: config.agent.maxResponseBytes,
     redactedHeaders: config.redact.headers,
   };
-  return { config, routes, matcher, flags, flagSource, handler, ws, legacyPool, agentPool, agentClient, dispatcherOptions, record };
+  return { config, routes, matcher, flags, flagSource, handler, ws, legacyPool, agentPool, agentClient, candidatePools, suites, suiteWriter, dispatcherOptions, record };
+}
+
+/** The suite writer (reused while `suites` is unchanged) and the process's suite recorder, for the routes that record. */
+function suitesFor(config: Config, shared: Shared, redactor: Redactor, previous: Generation | undefined): { suites: SuiteRecorder | null; suiteWriter: SuiteWriter | null } {
+  const recording = config.routes.filter((r) => r.record !== undefined);
+  if (recording.length === 0) return { suites: null, suiteWriter: null };
+  const names = recording.map((r) => r.name);
+  const reuse = previous?.suiteWriter && same(previous.config.suites, config.suites);
+  const writer = reuse ? previous!.suiteWriter! : new SuiteWriter({ ...config.suites, routes: names }, shared.metrics, shared.log);
+  if (reuse) for (const route of names) for (const result of ['written', 'dropped'] as const) shared.metrics.suiteRecords.inc({ route, result }, 0);
+  const routes = Object.fromEntries(recording.map((r) => [r.name, r.record]));
+  if (shared.suiteRecorder) shared.suiteRecorder.reconfigure({ writer, redactor, routes });
+  else shared.suiteRecorder = new SuiteRecorder({ writer, redactor, routes, rememberIds: Math.max(config.samples.max, 10_000) });
+  return { suites: shared.suiteRecorder, suiteWriter: writer };
 }
 
 async function flagSourceFor(config: Config, shared: Shared, previous: Generation | undefined): Promise<FlagSource | null> {
@@ -127,7 +173,7 @@ async function flagSourceFor(config: Config, shared: Shared, previous: Generatio
   );
 }
 
-async function routeRuntime(route: RouteConfig, config: Config, shared: Shared, flags: RouteFlags): Promise<RouteRuntime> {
+async function routeRuntime(route: RouteConfig, config: Config, shared: Shared, flags: RouteFlags, candidates: ReadonlyMap<string, Candidate>): Promise<RouteRuntime> {
   const compare = await createComparator(structuredClone(route.compare));
   const gates = await createGates(route);
   const rollouts = { serve: () => flags.rollout(route.name, 'serve'), kill: () => flags.rollout(route.name, 'kill') };
@@ -135,16 +181,29 @@ async function routeRuntime(route: RouteConfig, config: Config, shared: Shared, 
   if (state) {
     state.control.reconfigure(route, gates, rollouts);
     state.window.resize(config.samples.window);
+    state.evaluation.configure(route, config);
   } else {
     state = {
       window: new ResultWindow(config.samples.window),
       totals: {},
       metrics: new RouteMetrics(shared.metrics, route.name),
       control: new RouteControl(route.name, route, gates, shared.metrics, shared.log, rollouts),
+      evaluation: new RouteEvaluation(route.name, route, config, shared.metrics),
     };
     shared.routeStates.set(route.name, state);
   }
-  return { name: route.name, config: route, compare, window: state.window, metrics: state.metrics, control: state.control, totals: state.totals };
+  // Names were checked by the schema: every one is "agent" or a top-level candidate.
+  const resolve = (names: readonly string[]) => names.map((n) => candidates.get(n)!);
+  const quorum = route.serve.quorum ? { candidates: resolve(route.serve.quorum.candidates), minAgree: route.serve.quorum.minAgree } : null;
+  if (quorum) shared.metrics.fallbacks.inc({ route: route.name, reason: 'no_quorum' }, 0);
+  return {
+    name: route.name, config: route, compare, window: state.window, metrics: state.metrics, control: state.control, totals: state.totals,
+    evaluation: state.evaluation, candidates: route.candidates ? resolve(route.candidates) : null, quorum,
+  };
+}
+
+function candidatePoolKey(c: CandidateConfig, config: Config) {
+  return { origin: new URL(c.url).origin, connections: Math.min(config.agent.maxInFlight, 64) };
 }
 
 function poolKey(config: Config, upstream: 'legacy' | 'agent') {
@@ -167,6 +226,9 @@ export async function retire(old: Generation, next: Generation | null, shared: S
   const pools: Dispatcher[] = [];
   if (next === null || next.legacyPool !== old.legacyPool) pools.push(old.legacyPool);
   if (next === null || next.agentPool !== old.agentPool) pools.push(old.agentPool);
+  for (const [name, { pool }] of old.candidatePools) if (next === null || next.candidatePools.get(name)?.pool !== pool) pools.push(pool);
+  // After the dispatcher drained (shutdown), or once no generation writes to it (reload).
+  if (old.suiteWriter && (next === null || next.suiteWriter !== old.suiteWriter)) await old.suiteWriter.close();
   if (next === null || next.ws !== old.ws) old.ws.close();
   if (next !== null) {
     // Routes the new config no longer has: their state goes (their series stay where they were).

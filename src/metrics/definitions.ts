@@ -4,11 +4,22 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+/**
+ * Gauges computed when scraped rather than on every event (readiness sorts latencies, so it is
+ * read rarely); the composition root fills these in.
+ */
+export interface CollectHooks {
+  agreement?: () => void;
+  readiness?: () => void;
+}
+
 export function createMetrics(registry: Registry = new Registry(), options: { defaultMetrics?: boolean } = {}) {
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const collectHooks: CollectHooks = {};
   return {
     registry,
+    collectHooks,
     requests: new Counter({
       name: 'shadowgate_requests_total', help: 'Client requests answered, by route, method, status class and who served them.',
       labelNames: ['route', 'method', 'status_class', 'served_by'] as const, registers,
@@ -78,8 +89,8 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
       labelNames: ['route'] as const, registers,
     }),
     agentTokens: new Counter({
-      name: 'shadowgate_agent_tokens_total', help: 'Tokens the agent reports using, by type (input, output).',
-      labelNames: ['route', 'type'] as const, registers,
+      name: 'shadowgate_agent_tokens_total', help: 'Tokens the agent reports using, by type (input, output) and candidate ("agent" for the top-level agent).',
+      labelNames: ['route', 'type', 'candidate'] as const, registers,
     }),
     agentConfidence: new Histogram({
       name: 'shadowgate_agent_confidence', help: 'Confidence the agent reports for its answers (0..1).',
@@ -96,6 +107,26 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
     suiteRecords: new Counter({
       name: 'shadowgate_suite_records_total', help: 'Golden-suite cases recorded: written, or dropped (queue full, too large, write failed).',
       labelNames: ['route', 'result'] as const, registers,
+    }),
+    agreementRatio: new Gauge({
+      name: 'shadowgate_agreement_ratio', help: 'Agreement over the recent comparisons of a route: raw (matches only) or adjusted (mismatches only in fields calibration judges noise count as matches).',
+      labelNames: ['route', 'kind'] as const, registers, collect() { collectHooks.agreement?.(); },
+    }),
+    promotionReady: new Gauge({
+      name: 'shadowgate_promotion_ready', help: 'Whether the route is ready for a serve level (conditional, full) by its promotion rules: 1 ready, 0 not.',
+      labelNames: ['route', 'level'] as const, registers, collect() { collectHooks.readiness?.(); },
+    }),
+    calibrationDropped: new Counter({
+      name: 'shadowgate_calibration_dropped_total', help: 'Calibration pairs not sent (backpressure, buffer_full, circuit_open, draining) or not usable (legacy_unusable, agent_unusable: a side failed, was 5xx, cut or undecodable).',
+      labelNames: ['route', 'reason'] as const, registers,
+    }),
+    candidateComparisons: new Counter({
+      name: 'shadowgate_candidate_comparisons_total', help: 'Shadow comparisons of each candidate of a route with legacy, by result.',
+      labelNames: ['route', 'candidate', 'result'] as const, registers,
+    }),
+    candidateDuration: new Histogram({
+      name: 'shadowgate_candidate_duration_seconds', help: 'Time until a candidate finished its answer (shadow and quorum calls).',
+      labelNames: ['route', 'candidate'] as const, buckets: LATENCY_BUCKETS, registers,
     }),
     upstreamRepairs: new Counter({
       name: 'shadowgate_upstream_repairs_total', help: 'Parts of an upstream answer node cannot write that were dropped so the rest could be served (reason_phrase, trailer, informational).',

@@ -94,6 +94,8 @@ export function createRequestHandler(d: PassDeps): RequestHandler {
   function forward(ex: Exchange, target: Extract<RequestTarget, { ok: true }>, fwd: ForwardedRequest): void {
     const job = ex.job;
     if (job === null) { d.legacy.forward(ex, target.forward, fwd); return; }
+    // Calibration asks legacy a second time, with the same headers.
+    if (job.route.config.calibration !== undefined) job.legacyHeaders = fwd.headers;
     const mode = d.legacy.forward(ex, target.forward, fwd, undefined, { requestBody: (body) => d.dispatcher.sendWith(job, ex.req, target.forward, body) });
     if (mode === 'none') d.dispatcher.sendWith(job, ex.req, target.forward, null);
     else if (mode === 'stream') d.dispatcher.teeRequest(job, ex.req, target.forward);

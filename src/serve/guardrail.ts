@@ -1,10 +1,12 @@
-// Automatic rollback. Over a sliding window of recent agent outcomes (with a minimum
-// sample count), agreement below minAgreement or agent error rate above maxErrorRate
-// trips the guardrail. What a trip does (demote a serving route, or only warn about a
-// shadow-only one) is the route control's decision, not this window's.
-import { BoolRing } from '../store/bool-ring.js';
+// Automatic rollback. Over a sliding window of recent agent outcomes it trips when the data
+// rule out an agent that is good enough (evaluation/trip-rule.ts: the Wilson upper bound of
+// agreement below minAgreement, or the lower bound of the error rate above maxErrorRate, over
+// the whole window or its newest minSamples outcomes; minSamples is the floor). What a trip
+// does (demote a serving route, or only warn about a shadow-only one) is the route control's
+// decision, not this window's.
+import { statisticalPass, statisticalTrip, TripWindow, type TripOptions } from '../evaluation/trip-rule.js';
 
-export interface GuardrailOptions { minAgreement: number; maxErrorRate: number; minSamples: number; window: number; coolDownMs: number }
+export interface GuardrailOptions { minAgreement: number; maxErrorRate: number; minSamples: number; window: number; coolDownMs: number; confidence: number }
 
 export interface GuardrailStatus {
   demoted: boolean;
@@ -17,21 +19,21 @@ export interface GuardrailStatus {
 }
 
 export class Guardrail {
-  private agreements: BoolRing;
-  private errors: BoolRing; // true = the call failed
+  private agreements: TripWindow;
+  private errors: TripWindow; // true = the call failed
   private demotedAt: number | null = null;
   private reason: string | null = null;
 
   constructor(private options: GuardrailOptions, private readonly now: () => number = Date.now) {
-    this.agreements = new BoolRing(options.window);
-    this.errors = new BoolRing(options.window);
+    this.agreements = new TripWindow(options.window, options.minSamples);
+    this.errors = new TripWindow(options.window, options.minSamples);
   }
 
   /** New limits (config reload): the newest outcomes and any demotion are kept. */
   reconfigure(options: GuardrailOptions): void {
-    if (options.window !== this.options.window) {
-      this.agreements = this.agreements.resized(options.window);
-      this.errors = this.errors.resized(options.window);
+    if (options.window !== this.options.window || options.minSamples !== this.options.minSamples) {
+      this.agreements = this.agreements.resized(options.window, options.minSamples);
+      this.errors = this.errors.resized(options.window, options.minSamples);
     }
     this.options = options;
   }
@@ -46,21 +48,25 @@ export class Guardrail {
     this.errors.push(failed);
   }
 
-  /** Why the window fails the guardrail now, or null when it passes (or has too few samples). Pure read. */
-  check(): string | null {
-    const { minSamples, minAgreement, maxErrorRate } = this.options;
-    if (this.agreements.size >= minSamples && this.agreements.trues / this.agreements.size < minAgreement) {
-      return `agreement ${(this.agreements.trues / this.agreements.size).toFixed(3)} < ${minAgreement} over ${this.agreements.size} comparisons`;
-    }
-    if (this.errors.size >= minSamples && this.errors.trues / this.errors.size > maxErrorRate) {
-      return `agent error rate ${(this.errors.trues / this.errors.size).toFixed(3)} > ${maxErrorRate} over ${this.errors.size} calls`;
-    }
-    return null;
+  private tripOptions(): TripOptions {
+    const { minAgreement, maxErrorRate, minSamples, confidence } = this.options;
+    return { minAgreement, maxErrorRate, minSamples, confidence };
   }
 
-  /** Enough comparisons in the window, and it passes: what ends a probation. */
+  /** Why the window must demote the route now, or null (too few samples, or not clearly bad). Pure read. */
+  check(): string | null {
+    return statisticalTrip({ agreement: this.agreements.counts(), errors: this.errors.counts() }, this.tripOptions());
+  }
+
+  /**
+   * What ends a probation: the readiness reading of the window (at least minSamples
+   * comparisons, agreement's Wilson LOWER bound ≥ minAgreement, the error rate's UPPER bound ≤
+   * maxErrorRate). Not tripping is not enough: after a demotion the agent must show it is good,
+   * not only that it is not clearly bad (an agent at 85 % would not trip on 50 comparisons and
+   * would be served again at once).
+   */
   passes(): boolean {
-    return this.agreements.size >= this.options.minSamples && this.check() === null;
+    return statisticalPass({ agreement: this.agreements.counts(), errors: this.errors.counts() }, this.tripOptions());
   }
 
   demote(reason: string): void {

@@ -1,8 +1,14 @@
 // What /api/routes shows of a route, and what the admin API may do to it. Pure reads of
 // the route's runtime, control and flags; the actions are logged with who and why.
+import type { FieldsResponse } from '../evaluation/calibration.js';
+import type { ReadinessData, ReadinessResponse } from '../evaluation/readiness.js';
+import { serveLevel } from '../evaluation/route-evaluation.js';
 import type { Logger } from '../log.js';
 import type { RouteRuntime } from '../routing/runtime.js';
 import type { RouteFlags } from './route-flags.js';
+
+/** A route's review verdicts, as readiness reads them (VerdictTally). */
+export type AdjudicatedOf = (route: string) => ReadinessData['adjudicated'];
 
 export type RouteAction = 'kill' | 'unkill' | 'reset';
 
@@ -27,6 +33,10 @@ export function routeView(route: RouteRuntime, flags: RouteFlags): Record<string
     killedBy: c.killed !== null ? 'local' : killFlag.effectivePercent > 0 ? 'flag' : null,
     circuit: c.breaker.name(),
     agreement: w.agreement,
+    /** Over the readiness window; adjusted: mismatches only in fields calibration judges noise count as matches. */
+    agreementRatio: route.evaluation.agreement.ratios(),
+    /** Routes with `candidates`: each one's agreement with legacy (the first drives everything else); null otherwise. */
+    candidates: route.evaluation.candidateAgreement(),
     agentErrorRate: w.agentErrorRate,
     window: w,
     guardrail: { ...route.config.guardrail, agreement: guard.agreement, errorRate: guard.errorRate, comparisons: guard.comparisons, calls: guard.calls },
@@ -36,11 +46,18 @@ export function routeView(route: RouteRuntime, flags: RouteFlags): Record<string
 }
 
 /** The admin API's view of the routes of the config in force (it changes with a live reload). */
-export function createRouteActions(routes: () => readonly RouteRuntime[], flags: () => RouteFlags, log: Logger) {
+export function createRouteActions(routes: () => readonly RouteRuntime[], flags: () => RouteFlags, log: Logger, adjudicated: AdjudicatedOf = () => ({ accuracy: null, verdicts: 0 })) {
   const find = (name: string) => routes().find((r) => r.name === name);
   return {
     list: () => routes().map((r) => routeView(r, flags())),
     get: (name: string) => { const r = find(name); return r ? routeView(r, flags()) : undefined; },
+    /** GET /api/routes/:name/fields; undefined for an unknown route. */
+    fields: (name: string): (FieldsResponse & { calibration: 'on' | 'off' }) | undefined => find(name)?.evaluation.fields(),
+    /** GET /api/routes/:name/readiness; `level` from the serve flag's rollout now. */
+    readiness: (name: string): ReadinessResponse | undefined => {
+      const r = find(name);
+      return r ? r.evaluation.readiness(serveLevel(flags().rollout(r.name, 'serve')), adjudicated(r.name)) : undefined;
+    },
     act: (name: string, action: RouteAction, who: string, why: string, force = false): boolean => {
       const r = find(name);
       if (!r) return false;

@@ -21,6 +21,7 @@ import { genAiAttributes, type Tracing } from '../tracing/otel.js';
 import type { AgentReport, AgentReporter } from '../tracing/agent-report.js';
 import { writeWholeAnswer } from './answers.js';
 import { isAgentFailure } from './breaker.js';
+import { runQuorum, type QuorumOutcome } from './quorum.js';
 import { backoffMs, IDEMPOTENT, shouldRetry } from './retry.js';
 
 export interface ServeDeps {
@@ -106,20 +107,37 @@ export function createServePath(deps: ServeDeps): ServePath {
     const parallel = serveCfg.fallback === 'parallel' && shouldSample(serveCfg.compareLegacyPercent, route.name, undefined, random);
     const held = parallel ? callLegacy(s, body, legacyCall) : null;
 
-    const agentHeaders = buildAgentHeaders(req, deps.agentClient.host, config.redact.headers, route.config.shadow.forwardHeaders, '');
-    delete agentHeaders[SHADOW_MARKER]; // this call is for real: the agent must act
-    delete agentHeaders[SAMPLE_ID_HEADER]; // no sample exists for a served request
     const agentSpan = deps.tracing.childSpan(ex.span, 'agent', { 'shadowgate.upstream': 'agent', 'shadowgate.route': route.name });
-    deps.tracing.inject(agentSpan, agentHeaders);
-    const retryable = IDEMPOTENT.has(method) || serveCfg.retryNonIdempotent;
-    const agent = await callAgent(route, { method, path: s.path, headers: agentHeaders, body, cancellable: agentCall }, deadline, retryable);
-    const report: AgentReport | null = agent?.ok ? deps.reporter.record(route.config, agent) : null;
-    deps.tracing.end(agentSpan, agent?.ok ? agent.status : 'error', genAiAttributes(report));
+    let agent: UpstreamResult | null;
+    let report: AgentReport | null;
+    let quorum: QuorumOutcome | null = null;
+    if (route.quorum === null) {
+      // A route's first candidate replaces the top-level agent.
+      const client = route.candidates === null ? deps.agentClient : route.candidates[0]!.client;
+      const retryable = IDEMPOTENT.has(method) || serveCfg.retryNonIdempotent;
+      const headers = servingHeaders(req, client.host, route, agentSpan);
+      agent = await callAgent(route, client, { method, path: s.path, headers, body, cancellable: agentCall }, deadline, retryable);
+      report = agent?.ok ? deps.reporter.record(route.config, agent, route.candidates?.[0]!.name) : null;
+      deps.tracing.end(agentSpan, agent?.ok ? agent.status : 'error', genAiAttributes(report));
+    } else {
+      quorum = await askQuorum(route, route.quorum, method, s.path, body, deadline, agentCall, (host) => servingHeaders(req, host, route, agentSpan));
+      agent = quorum.answer ?? quorum.calls[0]!.result;
+      report = quorum.answer ? deps.reporter.record(route.config, quorum.answer, quorum.candidate!.name) : null;
+      deps.tracing.end(agentSpan, quorum.answer ? quorum.answer.status : 'error', genAiAttributes(report));
+      // The route-level series follow the first candidate listed, as shadows do.
+      const first = quorum.calls[0]!.result;
+      if (first !== null) route.metrics.upstreamResult('agent', first);
+    }
     // A call the circuit refused, or the client abandoned, says nothing about the agent.
-    if (agent !== null && !(!agent.ok && agent.kind === 'aborted')) route.control.onServeCall(isAgentFailure(agent));
+    const measured = quorum === null ? agent : quorum.calls[0]!.result;
+    if (measured !== null && !(!measured.ok && measured.kind === 'aborted')) {
+      const failed = isAgentFailure(measured);
+      route.control.onServeCall(failed);
+      route.evaluation.calls.push(failed);
+    }
 
-    const verdict = await judge(route, agent, method, s.path);
-    if (res.destroyed || agentCall.cancelled) return;
+    const verdict = quorum === null ? await judge(route, agent, method, s.path) : { answer: quorum.answer, reason: quorum.reason };
+    if (res.destroyed || agentCall.cancelled) { quorum?.release(); return; }
 
     if (verdict.answer && writeWholeAnswer(res, verdict.answer, method, config.server.servedByHeader, 'agent')) {
       ex.servedBy = 'agent';
@@ -129,6 +147,34 @@ export function createServePath(deps: ServeDeps): ServePath {
       else toLegacy(s, body);
     }
     if (held) compareHeld(s, body, await held, agent, report);
+    quorum?.release();
+  }
+
+  /** serve.quorum: every listed candidate in parallel; per-candidate latency and tokens counted here. */
+  async function askQuorum(
+    route: RouteRuntime, q: NonNullable<RouteRuntime['quorum']>, method: string, path: string, body: Buffer, deadline: number,
+    cancellable: Cancellable, headers: (host: string) => Record<string, string | string[]>,
+  ): Promise<QuorumOutcome> {
+    const outcome = await runQuorum(route, q, {
+      method, path, body, headers: (c) => headers(c.client.host), deadline,
+      maxResponseBytes: config.agent.maxResponseBytes, maxDecodedBytes: config.agent.maxResponseBytes * 4,
+    }, deps.dispatcher, route.control.gates, route.compare, cancellable);
+    for (const call of outcome.calls) {
+      const r = call.result;
+      if (r === null || (!r.ok && r.kind === 'aborted')) continue;
+      route.evaluation.candidateDuration(call.candidate.name, r.durationMs);
+      if (r.ok && r !== outcome.answer) deps.reporter.tokens(route.config, r, call.candidate.name); // the served one is counted whole above
+    }
+    return outcome;
+  }
+
+  /** What a serving call sends: the request's headers for `host`, not marked as a shadow. */
+  function servingHeaders(req: IncomingMessage, host: string, route: RouteRuntime, span: ReturnType<Tracing['childSpan']>): Record<string, string | string[]> {
+    const headers = buildAgentHeaders(req, host, config.redact.headers, route.config.shadow.forwardHeaders, '');
+    delete headers[SHADOW_MARKER]; // this call is for real: the agent must act
+    delete headers[SAMPLE_ID_HEADER]; // no sample exists for a served request
+    deps.tracing.inject(span, headers);
+    return headers;
   }
 
   /** The agent's answer, or why legacy serves instead. */
@@ -141,14 +187,14 @@ export function createServePath(deps: ServeDeps): ServePath {
   }
 
   async function callAgent(
-    route: RouteRuntime,
+    route: RouteRuntime, client: UpstreamClient,
     request: { method: string; path: string; headers: Record<string, string | string[]>; body: Buffer; cancellable: Cancellable },
     deadline: number, retryable: boolean,
   ): Promise<UpstreamResult | null> {
     for (let attempt = 0; ; attempt++) {
       const remaining = Math.floor(deadline - performance.now());
       if (remaining <= 0) return { ok: false, kind: 'timeout', message: 'serve.timeoutMs spent', durationMs: 0 };
-      const result = await route.control.breaker.run(() => deps.agentClient.request({
+      const result = await route.control.breaker.run(() => client.request({
         ...request, timeoutMs: remaining, maxResponseBytes: config.agent.maxResponseBytes,
       }));
       if (result !== null) route.metrics.upstreamResult('agent', result);
@@ -195,6 +241,7 @@ export function createServePath(deps: ServeDeps): ServePath {
     const q = s.path.indexOf('?');
     const job = deps.dispatcher.beginDetached(s.route, req, q === -1 ? s.path : s.path.slice(0, q), body);
     if (job === null) return; // counted as a dropped shadow
+    job.target = s.path;
     job.agentReport = report;
     job.fromServePath = true;
     job.requestSpan = s.ex.span;

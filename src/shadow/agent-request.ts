@@ -1,17 +1,19 @@
 // What the agent sees of a mirrored request: the same method, path, query and body, its
 // own Host (the original in x-forwarded-host), a marker header so it can skip side
 // effects, and none of the redacted headers unless the route opts in.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { nominated } from '../proxy/headers.js';
 
 export const SHADOW_MARKER = 'x-shadowgate-shadow';
 export const SAMPLE_ID_HEADER = 'x-shadowgate-sample-id';
+/** On the second legacy and agent calls of a calibration pair. */
+export const CALIBRATION_MARKER = 'x-shadowgate-calibration';
 
 // Never forwarded by undici-built requests: it sets these itself or refuses them.
 const NOT_FORWARDED = new Set(['host', 'content-length', 'expect', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-connection']);
 
 export function buildAgentHeaders(
-  req: IncomingMessage, agentHost: string, redacted: readonly string[], forward: readonly string[], sampleId: string,
+  req: { readonly headers: IncomingHttpHeaders | Record<string, string | string[] | undefined> }, agentHost: string, redacted: readonly string[], forward: readonly string[], sampleId: string,
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   // Headers the client's Connection header nominated are for the first hop only.

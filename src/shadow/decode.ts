@@ -18,3 +18,17 @@ export function decodeBody(body: Buffer, headers: Record<string, string | string
   }
   return null; // stacked or unknown encodings are not judged
 }
+
+/** An answer as comparators take it: the body content-decoded, the encoding headers gone; null when it cannot be decoded within `max`. */
+export function comparable(status: number, headers: Record<string, string | string[] | undefined>, body: Buffer, max: number): { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; truncated: false } | null {
+  const decoded = decodeBody(body, headers, max);
+  if (decoded === null) return null;
+  return { status, headers: withoutEncoding(headers), body: decoded, truncated: false };
+}
+
+/** Compared as content: the encoding header is about transport, not about the answer. */
+export function withoutEncoding(headers: Record<string, string | string[] | undefined>): Record<string, string | string[] | undefined> {
+  if (headers['content-encoding'] === undefined) return headers;
+  const { 'content-encoding': _encoding, 'content-length': _length, ...rest } = headers;
+  return rest;
+}

@@ -61,17 +61,42 @@ export class ShadowDispatcher {
   begin(route: RouteRuntime, req: IncomingMessage, path: string, client: UpstreamClient, requestSpan?: Span): ShadowJob | null {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > route.config.shadow.maxBodyBytes) { route.metrics.shadowDropped('body_too_large'); return null; }
-    if (!this.takeSlot(route)) return null;
+    const candidates = route.candidates;
+    // One slot per agent call: a route shadowing three candidates costs three.
+    if (!this.takeSlot(route, candidates === null ? 1 : candidates.length)) return null;
     const job = new ShadowJob(route, req.method ?? 'GET', path, req.headers, this.budget, this.options.maxCaptureBytes, (j) => this.finish(j));
     job.requestSpan = requestSpan;
-    job.agentClient = client;
+    if (candidates === null) {
+      job.agentClient = client;
+    } else {
+      job.candidate = candidates[0]!;
+      job.agentClient = candidates[0]!.client;
+      if (candidates.length > 1) job.withExtra(candidates.slice(1));
+    }
     this.active.add(job);
     return job;
   }
 
-  private takeSlot(route: RouteRuntime): boolean {
+  /**
+   * Slots for agent calls that are not shadows (a quorum's further candidates), bounded by the
+   * same agent.maxInFlight; false (nothing taken) when they are not all free or while draining.
+   */
+  reserve(n: number): boolean {
+    if (this.draining || this.inflight + n > this.options.maxInFlight) return false;
+    this.inflight += n;
+    this.metrics.shadowInflight.set(this.inflight);
+    return true;
+  }
+
+  unreserve(n: number): void {
+    this.inflight -= n;
+    this.metrics.shadowInflight.set(this.inflight);
+    if (this.inflight === 0 && this.idle) this.idle();
+  }
+
+  private takeSlot(route: RouteRuntime, n = 1): boolean {
     if (this.draining) { route.metrics.shadowDropped('draining'); return false; }
-    if (this.inflight >= this.options.maxInFlight) {
+    if (this.inflight + n > this.options.maxInFlight) {
       if (!this.loggedBackpressure) {
         this.loggedBackpressure = true; // once: a flood of identical lines helps no one; the metric counts them all
         this.log.warn({ route: route.name, maxInFlight: this.options.maxInFlight }, 'shadow backpressure: agent.maxInFlight reached, dropping shadows (logged once)');
@@ -79,7 +104,7 @@ export class ShadowDispatcher {
       route.metrics.shadowDropped('backpressure');
       return false;
     }
-    this.inflight++;
+    this.inflight += n;
     this.metrics.shadowInflight.set(this.inflight);
     return true;
   }
@@ -111,6 +136,7 @@ export class ShadowDispatcher {
 
   private send(job: ShadowJob, req: IncomingMessage, pathWithQuery: string): void {
     const client = job.agentClient!;
+    job.target = pathWithQuery;
     const headers = buildAgentHeaders(req, client.host, this.options.redactedHeaders, job.route.config.shadow.forwardHeaders, job.id);
     if (this.tracing.enabled) {
       job.span = this.tracing.linkedSpan(job.requestSpan, 'shadow agent', { 'shadowgate.route': job.route.name, 'shadowgate.sample_id': job.id, 'shadowgate.upstream': 'agent' });
@@ -118,9 +144,10 @@ export class ShadowDispatcher {
     }
     const call = () => client.request({
       method: job.method, path: pathWithQuery, headers, body: job.request.buffer(),
-      timeoutMs: this.options.agentTimeoutMs, maxResponseBytes: this.options.agentMaxResponseBytes,
+      timeoutMs: job.candidate?.timeoutMs ?? this.options.agentTimeoutMs, maxResponseBytes: this.options.agentMaxResponseBytes,
       budget: this.budget, cancellable: job.agentCall,
     });
+    if (job.extra !== null) this.sendExtra(job, req, pathWithQuery);
     this.guard(job.route, call).then(
       (result) => {
         if (result === null) job.abandon('circuit_open');
@@ -128,6 +155,21 @@ export class ShadowDispatcher {
       },
       (err: unknown) => job.settleAgent({ ok: false, kind: 'invalid_response', message: String(err), durationMs: 0 }),
     );
+  }
+
+  /** The further candidates of the route get the same request (their own host; no breaker: it guards the first). */
+  private sendExtra(job: ShadowJob, req: IncomingMessage, pathWithQuery: string): void {
+    for (const extra of job.extra!) {
+      const { client, timeoutMs } = extra.candidate;
+      const headers = buildAgentHeaders(req, client.host, this.options.redactedHeaders, job.route.config.shadow.forwardHeaders, job.id);
+      client.request({
+        method: job.method, path: pathWithQuery, headers, body: job.request.buffer(),
+        timeoutMs, maxResponseBytes: this.options.agentMaxResponseBytes, budget: this.budget, cancellable: extra.call,
+      }).then(
+        (result) => job.settleExtra(extra, result, true),
+        (err: unknown) => job.settleExtra(extra, { ok: false, kind: 'invalid_response', message: String(err), durationMs: 0 }, false),
+      );
+    }
   }
 
   /**
@@ -152,7 +194,7 @@ export class ShadowDispatcher {
       if (job.abandoned) this.tracing.end(job.span, 'error', { 'shadowgate.dropped': job.abandoned });
       this.active.delete(job);
       job.release();
-      this.inflight--;
+      this.inflight -= job.slots;
       this.metrics.shadowInflight.set(this.inflight);
       this.metrics.shadowBufferedBytes.set(this.budget.used);
       if (this.inflight === 0 && this.idle) this.idle();

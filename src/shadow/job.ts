@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { BodyCapture, type ByteBudget } from './capture.js';
 import type { Cancellable, UpstreamClient, UpstreamResult } from '../proxy/upstream-client.js';
-import type { RouteRuntime } from '../routing/runtime.js';
+import type { Candidate, RouteRuntime } from '../routing/runtime.js';
 import type { Span } from '../tracing/otel.js';
 import type { AgentReport } from '../tracing/agent-report.js';
 
@@ -17,6 +17,15 @@ export interface LegacySide {
 }
 
 export type AbandonReason = 'body_too_large' | 'buffer_full' | 'client_aborted' | 'circuit_open' | 'draining';
+
+/** A further candidate's call for the same mirrored request (routes with `candidates`). */
+export interface CandidateCall {
+  readonly candidate: Candidate;
+  result: UpstreamResult | null;
+  readonly call: Cancellable;
+  /** Body bytes charged to the shared budget while it was read. */
+  charged: number;
+}
 
 export class ShadowJob {
   readonly id = randomUUID();
@@ -41,6 +50,17 @@ export class ShadowJob {
   agentClient: UpstreamClient | undefined;
   /** Who answered the client (the serve path sets agent when the agent's answer was served). */
   servedBy: 'legacy' | 'agent' = 'legacy';
+  /** The request target as sent (path + query), set when the agent call goes out. */
+  target = '';
+  /** Legacy's request headers, kept only for routes that calibrate (the second legacy call). */
+  legacyHeaders: string[] | null = null;
+  /** The candidate `agent` is (routes with `candidates`: the first); undefined: the top-level agent. */
+  candidate: Candidate | undefined;
+  /** The route's further candidates, called with the same request; null for one agent. */
+  extra: CandidateCall[] | null = null;
+  /** Dispatcher slots this job holds: one per agent call. */
+  slots = 1;
+  private extraPending = 0;
   private legacyDoneFlag = false;
   private agentDone = false;
   private finished = false;
@@ -58,6 +78,30 @@ export class ShadowJob {
     private readonly onFinish: (job: ShadowJob) => void,
   ) {
     this.request = new BodyCapture(route.config.shadow.maxBodyBytes, budget);
+  }
+
+  /** The raw query string without "?" ("" without one). */
+  get query(): string {
+    const q = this.target.indexOf('?');
+    return q === -1 ? '' : this.target.slice(q + 1);
+  }
+
+  /** Further candidates to call beside the agent; the job completes once each has answered. */
+  withExtra(candidates: readonly Candidate[]): void {
+    this.extra = candidates.map((candidate) => ({ candidate, result: null, call: { cancel: undefined }, charged: 0 }));
+    this.extraPending = this.extra.length;
+    this.slots = 1 + this.extra.length;
+  }
+
+  settleExtra(call: CandidateCall, result: UpstreamResult, charged: boolean): void {
+    if (this.finished || this.abandoned || call.result !== null) {
+      if (charged && result.ok) this.budget.release(result.body.length); // arrived after abandon
+      return;
+    }
+    call.result = result;
+    if (charged && result.ok) call.charged = result.body.length;
+    this.extraPending--;
+    this.finish();
   }
 
   /** Legacy's side is known: its whole answer, or how it failed. */
@@ -107,6 +151,8 @@ export class ShadowJob {
     this.abandoned = reason;
     this.agentCall.cancelled = true;
     this.agentCall.cancel?.();
+    if (this.extra !== null) for (const e of this.extra) { e.call.cancelled = true; e.call.cancel?.(); }
+    this.extraPending = 0;
     this.legacyDoneFlag = true;
     this.agentDone = true;
     this.finish();
@@ -131,7 +177,7 @@ export class ShadowJob {
   }
 
   private finish(): void {
-    if (this.finished || !this.legacyDoneFlag || !this.agentDone) return;
+    if (this.finished || !this.legacyDoneFlag || !this.agentDone || this.extraPending > 0) return;
     this.finished = true;
     this.onFinish(this);
   }
@@ -142,5 +188,6 @@ export class ShadowJob {
     this.legacy?.body.release();
     this.budget.release(this.chargedAgentBytes);
     this.chargedAgentBytes = 0;
+    if (this.extra !== null) for (const e of this.extra) { this.budget.release(e.charged); e.charged = 0; }
   }
 }

@@ -23,11 +23,31 @@ export interface SuiteRecorderDeps {
 
 export class SuiteRecorder {
   private readonly recorded: LRUCache<string, true>;
+  /** Query strings (pattern-masked) of samples of recording routes, for a case written at verdict time. */
+  private readonly queries: LRUCache<string, string>;
   private readonly random: () => number;
+  private deps: SuiteRecorderDeps;
 
-  constructor(private readonly deps: SuiteRecorderDeps) {
+  constructor(deps: SuiteRecorderDeps) {
+    this.deps = deps;
     this.recorded = new LRUCache({ max: deps.rememberIds ?? 10_000 });
+    this.queries = new LRUCache({ max: deps.rememberIds ?? 10_000 });
     this.random = deps.random ?? Math.random;
+  }
+
+  /** The writer, redaction or routes changed (live reload): recorded ids are kept. */
+  reconfigure(deps: Pick<SuiteRecorderDeps, 'writer' | 'redactor' | 'routes'>): void {
+    this.deps = { ...this.deps, ...deps };
+  }
+
+  get writer(): SuiteWriter {
+    return this.deps.writer;
+  }
+
+  /** Whether this comparison of `route` is to be recorded (record.percent); false when the route does not record. */
+  chosen(route: string): boolean {
+    const config = this.deps.routes[route];
+    return config !== undefined && (config.percent >= 100 || this.random() * 100 < config.percent);
   }
 
   /** After a comparison: records it with probability record.percent. Cheap when the route does not record. */
@@ -35,6 +55,13 @@ export class SuiteRecorder {
     const config = this.deps.routes[input.route];
     if (!config) return 'off';
     if (config.percent < 100 && !(this.random() * 100 < config.percent)) return 'sampled_out';
+    return this.write(input);
+  }
+
+  /** Writes a case already chosen (see chosen()). */
+  write(input: SuiteRecordInput): RecordOutcome {
+    const config = this.deps.routes[input.route];
+    if (!config) return 'off';
     const built = buildSuiteRecord(input, this.deps.redactor, config.maxBodyBytes);
     if (!built.ok) { this.deps.writer.countDropped(input.route); return 'dropped'; }
     if (!this.deps.writer.write(built.record)) return 'dropped';
@@ -42,11 +69,16 @@ export class SuiteRecorder {
     return 'written';
   }
 
+  /** A sample of a recording route was stored: its query (samples keep none) for a case written at verdict time. */
+  rememberQuery(id: string, query: string): void {
+    if (query !== '') this.queries.set(id, this.deps.redactor.query(query));
+  }
+
   /**
    * A review verdict on a sample: a verdict line when its case was recorded, else the case
    * itself (built from the stored sample) carrying the verdict. Returns what was written.
    */
-  verdict(sample: Sample, verdict: Verdict, at: string = new Date().toISOString(), query = ''): 'line' | 'case' | 'line_only' | 'off' {
+  verdict(sample: Sample, verdict: Verdict, at: string = new Date().toISOString(), query = this.queries.get(sample.id) ?? ''): 'line' | 'case' | 'line_only' | 'off' {
     if (!this.deps.routes[sample.route]) return 'off';
     if (this.recorded.has(sample.id)) {
       this.deps.writer.verdict(sample.route, { id: sample.id, verdict, at });

@@ -56,17 +56,28 @@ export class AgentReporter {
     this.tools = new BoundedLabels(maxToolsPerRoute, () => metrics.labelOverflow.inc({ metric: 'shadowgate_agent_tool_calls_total' }));
   }
 
-  /** Extracts and counts; returns the report for the sample and the span. */
-  record(route: RouteConfig, res: ResponseLike): AgentReport | null {
+  /** Extracts and counts; returns the report for the sample and the span. `candidate`: who answered ("agent": the top-level agent). */
+  record(route: RouteConfig, res: ResponseLike, candidate = 'agent'): AgentReport | null {
     const report = extractAgentReport(route, res);
     if (!report) return null;
     const labels = { route: route.name };
     if (report.confidence !== undefined && report.confidence >= 0 && report.confidence <= 1) this.metrics.agentConfidence.observe(labels, report.confidence);
-    if (report.tokens?.input !== undefined && report.tokens.input >= 0) this.metrics.agentTokens.inc({ ...labels, type: 'input' }, report.tokens.input);
-    if (report.tokens?.output !== undefined && report.tokens.output >= 0) this.metrics.agentTokens.inc({ ...labels, type: 'output' }, report.tokens.output);
+    this.countTokens(route.name, report, candidate);
     for (const call of report.toolCalls ?? []) {
       this.metrics.agentToolCalls.inc({ ...labels, tool: this.tools.label(route.name, call.name), outcome: outcomeLabel(call.outcome) });
     }
     return report;
+  }
+
+  /** Only the tokens of a further candidate's answer: the route's other series follow its first candidate. */
+  tokens(route: RouteConfig, res: ResponseLike, candidate: string): void {
+    if (!route.agentReport.inputTokens && !route.agentReport.outputTokens) return;
+    const report = extractAgentReport(route, res);
+    if (report) this.countTokens(route.name, report, candidate);
+  }
+
+  private countTokens(route: string, report: AgentReport, candidate: string): void {
+    if (report.tokens?.input !== undefined && report.tokens.input >= 0) this.metrics.agentTokens.inc({ route, type: 'input', candidate }, report.tokens.input);
+    if (report.tokens?.output !== undefined && report.tokens.output >= 0) this.metrics.agentTokens.inc({ route, type: 'output', candidate }, report.tokens.output);
   }
 }

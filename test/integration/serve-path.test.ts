@@ -198,7 +198,8 @@ test('open circuit pauses shadowing, counted as circuit_open', async (t) => {
 test('guardrail: low agreement demotes the route, shadowing continues, reset restores', async (t) => {
   const { sg, agent, legacy } = await rig(t, {
     serve: { fallback: 'parallel' },
-    guardrail: { minAgreement: 0.9, maxErrorRate: 1, minSamples: 5, window: 10 },
+    // Probation ends on the agreement's Wilson lower bound: 35 matches in a row reach 0.9, so the window holds 50.
+    guardrail: { minAgreement: 0.9, maxErrorRate: 1, minSamples: 5, window: 50 },
   });
   legacy.handler = legacy.json(200, { answer: 'legacy' });
   agent.handler = agent.json(200, { answer: 'different' });

@@ -65,3 +65,27 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Like metricValue, but throws when no series of `name` carries `labels` (a check of a metric that does not exist must fail). */
+export async function seriesValue(sg: Shadowgate, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metrics = await sg.metrics.registry.getMetricsAsJSON();
+  const base = name.replace(/_(bucket|sum|count)$/, '');
+  const metric = metrics.find((m) => m.name === name || m.name === base);
+  if (!metric) throw new Error(`no metric named ${name}`);
+  let total = 0;
+  let found = false;
+  for (const v of metric.values as { value: number; labels: Record<string, string | number>; metricName?: string }[]) {
+    if (metric.name !== name && v.metricName !== name) continue;
+    if (!Object.entries(labels).every(([k, val]) => String(v.labels[k]) === val)) continue;
+    found = true;
+    total += v.value;
+  }
+  if (!found) throw new Error(`no series ${name}${JSON.stringify(labels)}`);
+  return total;
+}
+
+/** GET on the admin API, the JSON body (with the token when given). */
+export async function adminJson<T = unknown>(sg: Shadowgate, path: string, token?: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(sg.adminUrl + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return { status: res.status, body: (await res.json()) as T };
+}

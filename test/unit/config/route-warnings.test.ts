@@ -55,3 +55,22 @@ describe('routeWarnings: flags missing from the flag source', () => {
     assert.deepEqual(routeWarnings([quote], null), []);
   });
 });
+
+describe('routeWarnings: a guardrail window too small for a probation to end', () => {
+  const route = (guardrail: WarnableRoute['guardrail']): WarnableRoute => ({ name: 'q', match: { path: '/q' }, flags: {}, guardrail });
+
+  test('a window whose every entry matching still gives a lower bound below minAgreement is named, with the size needed', () => {
+    const [w] = routeWarnings([route({ minAgreement: 0.9, window: 10, confidence: 0.95 })], null);
+    assert.equal(w?.kind, 'probation_unreachable');
+    // 10/10: (10 + 1.92) / (10 + 3.84) - half width = 0.722; n/(n + z²) >= 0.9 first holds at 35.
+    assert.equal(w?.message, 'route "q": guardrail.window 10 is too small for a probation to end: even 10 matches in 10 give an agreement lower bound of 0.722 < minAgreement 0.9 (confidence 0.95); a window of at least 35 is needed (or reset with force)');
+  });
+
+  test('the defaults, and a window just large enough, are fine; minAgreement 1 never ends', () => {
+    assert.deepEqual(routeWarnings([route({ minAgreement: 0.9, window: 200, confidence: 0.95 })], null), []);
+    assert.deepEqual(routeWarnings([route({ minAgreement: 0.9, window: 35, confidence: 0.95 })], null), []);
+    assert.equal(routeWarnings([route({ minAgreement: 0.9, window: 34, confidence: 0.95 })], null).length, 1);
+    assert.match(routeWarnings([route({ minAgreement: 1, window: 200, confidence: 0.95 })], null)[0]!.message, /minAgreement 1 means a probation never ends/);
+    assert.deepEqual(routeWarnings([route({ minAgreement: 0, window: 1, confidence: 0.95 })], null), []);
+  });
+});
