@@ -155,7 +155,8 @@ function suitesFor(config: Config, shared: Shared, redactor: Redactor, previous:
   if (recording.length === 0) return { suites: null, suiteWriter: null };
   const names = recording.map((r) => r.name);
   const reuse = previous?.suiteWriter && same(previous.config.suites, config.suites);
-  const writer = reuse ? previous!.suiteWriter! : new SuiteWriter({ ...config.suites, routes: names }, shared.metrics, shared.log);
+  // The queue never holds more than one file's worth of cases (16 MiB at most).
+  const writer = reuse ? previous!.suiteWriter! : new SuiteWriter({ ...config.suites, routes: names, maxQueueBytes: Math.min(16 << 20, config.suites.maxFileBytes) }, shared.metrics, shared.log);
   if (reuse) for (const route of names) for (const result of ['written', 'dropped'] as const) shared.metrics.suiteRecords.inc({ route, result }, 0);
   const routes = Object.fromEntries(recording.map((r) => [r.name, r.record]));
   if (shared.suiteRecorder) shared.suiteRecorder.reconfigure({ writer, redactor, routes });
@@ -228,7 +229,7 @@ export async function retire(old: Generation, next: Generation | null, shared: S
   if (next === null || next.agentPool !== old.agentPool) pools.push(old.agentPool);
   for (const [name, { pool }] of old.candidatePools) if (next === null || next.candidatePools.get(name)?.pool !== pool) pools.push(pool);
   // After the dispatcher drained (shutdown), or once no generation writes to it (reload).
-  if (old.suiteWriter && (next === null || next.suiteWriter !== old.suiteWriter)) await old.suiteWriter.close();
+  if (old.suiteWriter && (next === null || next.suiteWriter !== old.suiteWriter)) await closeSuites(old.suiteWriter, shared.log);
   if (next === null || next.ws !== old.ws) old.ws.close();
   if (next !== null) {
     // Routes the new config no longer has: their state goes (their series stay where they were).
@@ -236,6 +237,18 @@ export async function retire(old: Generation, next: Generation | null, shared: S
     for (const name of [...shared.routeStates.keys()]) if (!keep.has(name)) shared.routeStates.delete(name);
   }
   await Promise.allSettled(pools.map((p) => (next === null ? p.destroy() : p.close())));
+}
+
+/** How long a shutdown or reload waits for queued suite cases to reach the disk. */
+export const SUITE_CLOSE_MS = 5000;
+
+/** Closes a suite writer, bounded: a disk that does not answer must not hold a shutdown for ever. */
+async function closeSuites(writer: SuiteWriter, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), SUITE_CLOSE_MS); timer.unref(); });
+  const timedOut = await Promise.race([writer.close().then(() => false), late]);
+  clearTimeout(timer);
+  if (timedOut) log.warn({ pending: writer.pending, waitedMs: SUITE_CLOSE_MS }, 'suite writer did not finish in time: the cases still queued are lost');
 }
 
 export { UNMATCHED };

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { buildConfig } from '../../src/config/load.js';
 import { startShadowgate, type Shadowgate } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
+import { compileRedactPatterns } from '../../src/store/redact-patterns.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 export interface TestConfig {
@@ -38,7 +39,9 @@ export async function startTestShadowgate(cfg: TestConfig, options: { baseDir?: 
       cb();
     },
   });
-  const sg = await startShadowgate(config, createLogger(options.logLevel ?? 'info', sink), { spanExporter: options.spanExporter });
+  // As `shadowgate serve` builds it: redact.patterns mask every log line.
+  const log = createLogger(options.logLevel ?? 'info', sink, 'json', { mask: compileRedactPatterns(config.redact.patterns).value });
+  const sg = await startShadowgate(config, log, { spanExporter: options.spanExporter });
   return Object.assign(sg, { logs });
 }
 
