@@ -156,3 +156,36 @@ test('SIGHUP reloads the config of a running `shadowgate serve`', { timeout: 60_
   await r.agent.waitFor(seen + 1);
   await eventually(async () => /shadowgate_comparisons_total\{route="api",result="match"\} [1-9]/.test(await (await fetch(`${sg.adminUrl}/metrics`)).text()), 'a match under the new rule');
 });
+
+test('evaluation state survives a reload; calibration and recording are turned on and off live', async (t) => {
+  const r = await rig(t);
+  const file = join(r.dir, 'config.yaml');
+  writeFileSync(file, configText(r));
+  const sg = await start(file, t);
+  const json = async <T>(path: string) => (await (await fetch(sg.adminUrl + path)).json()) as T;
+  const agreementN = async () => (await json<{ levels: { conditional: { agreement: { n: number } } } }>('/api/routes/api/readiness')).levels.conditional.agreement.n;
+  for (let i = 0; i < 3; i++) assert.equal(await compareOnce(sg, r), 'mismatch');
+  assert.equal(await agreementN(), 3);
+  assert.equal((await json<{ calibration: string }>('/api/routes/api/fields')).calibration, 'off');
+
+  writeByRename(file, configText(r, { extra: '    calibration: { percent: 100, minSamples: 5 }\n    record: { percent: 100 }\nsuites: { dir: suites }\n' }));
+  await eventually(async () => (await metricValue(sg, 'shadowgate_config_reload_total', { result: 'success' })) === 1, 'reloaded');
+  for (let i = 0; i < 6; i++) {
+    assert.equal(await compareOnce(sg, r), 'mismatch');
+    await eventually(() => sg.dispatcher.inflight === 0, 'calibration pair done');
+  }
+  assert.equal(await agreementN(), 9, 'the comparisons before the reload are still counted');
+  const fields = await json<{ calibration: string; fields: { pointer: string; verdict: string; legacyNoise: { total: number } }[] }>('/api/routes/api/fields');
+  assert.equal(fields.calibration, 'on');
+  assert.deepEqual(fields.fields.map((f) => [f.pointer, f.verdict, f.legacyNoise.total]), [['/meta/requestId', 'noise', 6]]);
+  await eventually(async () => (await metricValue(sg, 'shadowgate_suite_records_total', { route: 'api', result: 'written' })) === 6, 'cases written to the suites dir beside the config');
+  const { readSuiteFile } = await import('../../src/suites/read.js');
+  assert.equal((await readSuiteFile(join(r.dir, 'suites', 'api.jsonl'))).cases.length, 6);
+
+  writeByRename(file, configText(r));
+  await eventually(async () => (await metricValue(sg, 'shadowgate_config_reload_total', { result: 'success' })) === 2, 'reloaded again');
+  assert.equal(await compareOnce(sg, r), 'mismatch');
+  assert.equal((await json<{ calibration: string }>('/api/routes/api/fields')).calibration, 'off');
+  assert.equal(await metricValue(sg, 'shadowgate_suite_records_total', { route: 'api', result: 'written' }), 6, 'recording stopped');
+  assert.equal(await agreementN(), 10);
+});

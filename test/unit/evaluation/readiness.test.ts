@@ -119,6 +119,12 @@ describe('AgreementWindow', () => {
     w.clear();
     assert.deepEqual(w.ratios(), { raw: null, adjusted: null });
   });
+  test('resized keeps the newest comparisons of both kinds', () => {
+    const w = new AgreementWindow(4);
+    w.record(true); w.record(false, true); w.record(false); w.record(true);
+    assert.deepEqual(w.resized(2).snapshot(), { raw: { match: 1, n: 2 }, adjusted: { match: 1, n: 2 } });
+    assert.deepEqual(w.resized(10).snapshot(), w.snapshot());
+  });
   test('readinessWindowSize holds every level\'s minSamples', () => {
     assert.equal(readinessWindowSize(500, PROMOTION), 1000);
     assert.equal(readinessWindowSize(5000, PROMOTION), 5000);

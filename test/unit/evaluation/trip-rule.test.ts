@@ -101,3 +101,19 @@ test('LatencyWindow: nearest-rank quantiles over the last `capacity` durations',
   assert.equal(w.quantile(0.99), 149);
   assert.equal(w.quantile(0.5), 100);
 });
+
+test('resized windows (config reload) keep the newest entries', () => {
+  const w = new LatencyWindow(10);
+  for (let i = 1; i <= 15; i++) w.record(i); // keeps 6..15
+  const smaller = w.resized(4);
+  assert.deepEqual([smaller.size, smaller.quantile(0.25), smaller.quantile(1)], [4, 12, 15]);
+  const larger = w.resized(100);
+  assert.deepEqual([larger.size, larger.quantile(0.1), larger.quantile(1)], [10, 6, 15]);
+
+  const t = new TripWindow(10, 4);
+  for (let i = 0; i < 10; i++) t.push(i < 6);
+  assert.deepEqual(t.counts(), { window: { count: 6, n: 10 }, recent: { count: 0, n: 4 } });
+  const r = t.resized(5, 2);
+  assert.deepEqual(r.counts(), { window: { count: 1, n: 5 }, recent: { count: 0, n: 2 } });
+  assert.deepEqual([r.size, r.trues], [5, 1]);
+});
