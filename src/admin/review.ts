@@ -129,6 +129,7 @@ const UI_FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/ui/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/ui/json-view.js': { file: 'json-view.js', type: 'text/javascript; charset=utf-8' },
+  '/ui/fields.js': { file: 'fields.js', type: 'text/javascript; charset=utf-8' },
   '/ui/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
 
