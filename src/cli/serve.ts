@@ -33,7 +33,7 @@ The config file may reference environment variables as \${VAR} or \${VAR:-defaul
     if (report === null || report.config === null) return EXIT.failure;
     const config = report.config;
     // redact.patterns mask every log line too (as at start: a reload does not change the logger's).
-    const log = createLogger(config.log.level, undefined, config.log.format ?? defaultLogFormat(call.io.stdout), { mask: compileRedactPatterns(config.redact.patterns).value });
+    const log = createLogger(config.log.level, undefined, config.log.format ?? defaultLogFormat(call.io.stdout), config.redact.patterns.length > 0 ? { mask: compileRedactPatterns(config.redact.patterns).value } : {});
     for (const w of report.warnings) log.warn({ route: w.route, kind: w.kind }, w.message);
     let sg;
     try {

@@ -4,13 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, createReadStream } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, createReadStream, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeUpstream } from '../fixtures/fake-upstream.js';
 import { clientRequest } from '../fixtures/fake-client.js';
 import { startTestShadowgate, eventually, seriesValue, adminJson } from '../support/shadowgate.js';
 import { readSuiteFile } from '../../src/suites/read.js';
+import { startServe } from '../support/serve-process.js';
 
 const SECRETS = [
   'Bearer-token-sekret-1', 'cookie-sekret-2', 'alice@example.com', 'bob@example.org', '4111111111111111', '4111 1111 1111 1111',
@@ -153,4 +154,27 @@ test('under load with a disk that does not keep up, the queue stays bounded: the
   await eventually(() => text.split('\n').filter(Boolean).length === done.written, 'the queued cases reach the file');
   for (const line of text.split('\n').filter(Boolean)) assert.equal(JSON.parse(line).route, 'orders');
   assertNoSecrets(text, 'the FIFO');
+});
+
+test('`shadowgate serve` masks redact.patterns in its own log lines', { timeout: 60_000 }, async (t) => {
+  const { legacy, agent } = await upstreams(t);
+  const dir = mkdtempSync(join(tmpdir(), 'sg-serve-mask-'));
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, `server: { port: 0, host: 127.0.0.1 }
+admin: { port: 0, host: 127.0.0.1 }
+log: { level: info, format: json }
+legacy: { url: "${legacy.url}" }
+agent: { url: "${agent.url}" }
+redact: { patterns: [email, { name: order, regex: "ORD-\\\\d+" }] }
+routes:
+  - { name: orders, match: { path: /orders/* } }
+`);
+  const serve = await startServe(file);
+  t.after(() => serve.stop());
+  await (await fetch(`${serve.dataUrl}/orders/1`)).arrayBuffer();
+  // The agent's answer differs in a field named after an e-mail address: the comparison line names it.
+  await eventually(() => serve.logs().some((l) => l.event === 'comparison'), 'the comparison logged');
+  const line = serve.logs().find((l) => l.event === 'comparison')!;
+  assert.ok((line.fields as string[]).includes('/[redacted:email]'), JSON.stringify(line.fields));
+  assertNoSecrets(JSON.stringify(serve.logs()), 'the serve log');
 });

@@ -40,7 +40,7 @@ export async function startTestShadowgate(cfg: TestConfig, options: { baseDir?: 
     },
   });
   // As `shadowgate serve` builds it: redact.patterns mask every log line.
-  const log = createLogger(options.logLevel ?? 'info', sink, 'json', { mask: compileRedactPatterns(config.redact.patterns).value });
+  const log = createLogger(options.logLevel ?? 'info', sink, 'json', config.redact.patterns.length > 0 ? { mask: compileRedactPatterns(config.redact.patterns).value } : {});
   const sg = await startShadowgate(config, log, { spanExporter: options.spanExporter });
   return Object.assign(sg, { logs });
 }
