@@ -58,6 +58,11 @@ export class Guardrail {
     return null;
   }
 
+  /** Agreement over the window, or null before the first comparison. */
+  agreement(): number | null {
+    return this.agreements.size === 0 ? null : this.agreements.trues / this.agreements.size;
+  }
+
   /** Enough comparisons in the window, and it passes: what ends a probation. */
   passes(): boolean {
     return this.agreements.size >= this.options.minSamples && this.check() === null;
