@@ -16,7 +16,10 @@ type After = { after(fn: () => Promise<void> | void): void };
 /** A legacy that answers every request with `reply` raw bytes and records what it received. */
 async function rawLegacy(t: After, reply: (request: string) => string): Promise<{ url: string; received: string[] }> {
   const received: string[] = [];
+  const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
     let buf = '';
     socket.on('data', (d: Buffer) => {
       buf += d.toString('latin1');
@@ -32,7 +35,7 @@ async function rawLegacy(t: After, reply: (request: string) => string): Promise<
     socket.on('error', () => socket.destroy());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections?.(); }));
+  t.after(() => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }));
   return { url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, received };
 }
 
