@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { FakeUpstream } from '../fixtures/fake-upstream.js';
 import { tempFlagFile } from '../fixtures/flag-files.js';
+import { UI_MODULES } from '../../src/admin/review.js';
 import { startTestShadowgate, metricValue, eventually, type StartedShadowgate } from '../support/shadowgate.js';
 
 const TOKEN = 'review-test-token';
@@ -52,7 +53,7 @@ test('page assets are served at / without a token, with their content types and 
   assert.match(page.headers['content-security-policy']!, /default-src 'none'/);
   assert.equal(page.headers['x-content-type-options'], 'nosniff');
 
-  for (const path of ['/ui/app.js', '/ui/json-view.js']) {
+  for (const path of UI_MODULES.map((m) => `/ui/${m}`)) {
     const js = await admin.get(path).expect(200);
     assert.match(js.headers['content-type']!, /^text\/javascript; charset=utf-8/);
     assert.doesNotMatch(js.text, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/, `${path} never builds markup from strings`);
@@ -63,6 +64,10 @@ test('page assets are served at / without a token, with their content types and 
   assert.doesNotMatch(css.text, /@import|url\(\s*['"]?https?:/);
 
   await admin.head('/').expect(200);
+  // Every module the page imports is served (a missing one breaks the page silently).
+  const imported = new Set<string>();
+  for (const m of UI_MODULES) for (const [, dep] of (await admin.get(`/ui/${m}`).expect(200)).text.matchAll(/from '\.\/([a-z-]+\.js)'/g)) imported.add(dep!);
+  assert.deepEqual([...imported].filter((m) => !(UI_MODULES as readonly string[]).includes(m)), []);
   await admin.get('/ui/app.ts').expect(401); // nothing else in the folder is served, with or without a token
   await admin.get('/ui/app.ts').set(auth).expect(404);
 });

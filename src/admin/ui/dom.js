@@ -1,6 +1,6 @@
 // @ts-check
 // The page's one way to make elements. Strings become text nodes: data from the API is never
-// parsed as markup (no innerHTML anywhere in the page).
+// parsed as markup (the page never assigns HTML strings).
 
 /** @typedef {Node | string | number | null | undefined | false} Child */
 
