@@ -252,12 +252,12 @@ export function dashboardQueries(dashboard: unknown): DashboardQuery[] {
 }
 
 /**
- * Grafana's variables replaced the way Grafana would for "All routes": $route is a regex
+ * Grafana's variables replaced the way Grafana would for "All" jobs, instances and routes: each is a regex
  * (`route=~"$route"`), the interval variables become fixed windows. Throws on any variable
  * left over, so a new variable cannot slip through unevaluated.
  */
-export function grafanaToPromQL(expr: string, values: Partial<Record<'route' | '__rate_interval' | '__range' | '__interval', string>> = {}): string {
-  const v: Record<string, string> = { route: '.*', __rate_interval: '1m', __range: '5m', __interval: '15s', ...values };
+export function grafanaToPromQL(expr: string, values: Partial<Record<'job' | 'instance' | 'route' | '__rate_interval' | '__range' | '__interval', string>> = {}): string {
+  const v: Record<string, string> = { job: '.*', instance: '.*', route: '.*', __rate_interval: '1m', __range: '5m', __interval: '15s', ...values };
   const out = expr.replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, (whole, braced: string | undefined, bare: string | undefined) => {
     const name = braced ?? bare!;
     if (!(name in v)) throw new Error(`unknown Grafana variable ${whole} in: ${expr}`);
