@@ -341,7 +341,7 @@ test('review page at 800 px: layout, legend, kill flag and probation, servedBy f
   await page.fill('#confirm-why', 'agent fixed');
   await page.click('#confirm-ok');
   await ordersRow.locator('.badge-mode-probation').waitFor();
-  assert.match(await ordersRow.locator('td[data-col="Mode"]').innerText(), /On probation since \d\d:\d\d:\d\d \(review-ui: agent fixed\) · \d+ of 1\u2009000 comparisons needed/);
+  assert.match(await ordersRow.locator('td[data-col="Mode"]').innerText(), /On probation since \d\d:\d\d:\d\d \(review-ui: agent fixed\) · \d+ of 1\u2009000 comparisons so far/);
   await assertNoHorizontalOverflow(page);
   await page.screenshot({ path: `${mkOutput()}review-800-probation.png`, fullPage: true });
   assert.deepEqual(errors, []);

@@ -53,7 +53,10 @@ export function statusLines(r, now = Date.now()) {
     lines.push({ kind: 'demoted', text: `Demoted by the guardrail${since}: ${r.demotion.reason ?? 'limit crossed'} · ${lift}` });
   }
   if (r.probation) {
-    const progress = g ? ` · ${count(Math.min(g.comparisons, g.minSamples))} of ${count(g.minSamples)} comparisons needed, agreement ≥ ${pct(g.minAgreement)}` : '';
+    // What ends it: minSamples comparisons in the guardrail window, and the window passing.
+    const progress = !g ? ''
+      : g.comparisons < g.minSamples ? ` · ${count(g.comparisons)} of ${count(g.minSamples)} comparisons so far; serves again if agreement ≥ ${pct(g.minAgreement)}`
+      : ` · agreement ${pct(g.agreement)} over ${count(g.comparisons)} comparisons, needs ≥ ${pct(g.minAgreement)}`;
     lines.push({ kind: 'probation', text: `On probation since ${clock(r.probation.since)} (${r.probation.by}${r.probation.why ? `: ${r.probation.why}` : ''})${progress}` });
   }
   if (r.circuit && r.circuit !== 'closed') {

@@ -271,7 +271,8 @@ describe('dashboards/shadowgate.json panels', () => {
   });
   for (const [what, pattern] of [
     ['agreement from comparisons', /result="match"[\s\S]*result=~"match\|mismatch"/],
-    ['traffic by served_by', /sum by \(served_by\) \(rate\(shadowgate_requests_total/],
+    ['traffic by served_by', /sum by \(served_by, status_class\) \(rate\(shadowgate_requests_total/],
+    ['agent share per route', /100 \* \(\n\s*sum by \(job, route\) \(rate\(shadowgate_requests_total\{route=~"\$route", served_by="agent"\}/],
     ['serve rollout overlay', /shadowgate_flag_rollout_percent\{route=~"\$route", flag="serve"\}/],
     ['fallbacks by reason', /sum by \(reason\) \(rate\(shadowgate_fallbacks_total/],
     ['upstream errors by upstream', /sum by \(upstream\) \(rate\(shadowgate_upstream_errors_total/],
