@@ -30,8 +30,9 @@ const SHARE_WINDOW = 1000;
 export const FALLBACK_REASONS = ['timeout', 'status', 'confidence', 'schema', 'circuit_open', 'killed', 'demoted', 'probation', 'backpressure'] as const;
 
 export class RouteControl {
-  readonly breaker: AgentBreaker;
+  breaker: AgentBreaker;
   readonly guardrail: Guardrail;
+  gates: GateFn;
   /** The per-pod kill (admin API). The fleet-wide kill is the route's kill flag. */
   killed: KillInfo | null = null;
   /** After a reset or cool-down: the agent stays off the serving path until the window passes again. */
@@ -44,19 +45,40 @@ export class RouteControl {
 
   constructor(
     readonly name: string,
-    private readonly config: RouteConfig,
-    readonly gates: GateFn,
+    private config: RouteConfig,
+    gates: GateFn,
     private readonly metrics: Metrics,
     private readonly log: Logger,
-    private readonly rollouts: RolloutReader,
+    private rollouts: RolloutReader,
   ) {
-    this.breaker = new AgentBreaker(config.breaker, (state) => {
-      metrics.circuitState.set({ route: name }, CIRCUIT_GAUGE[state]);
-      log.warn({ route: name, circuit: state }, 'agent circuit changed state');
-    });
+    this.gates = gates;
+    this.breaker = this.createBreaker(config);
     this.guardrail = new Guardrail(config.guardrail);
     metrics.circuitState.set({ route: name }, 0);
     for (const reason of FALLBACK_REASONS) metrics.fallbacks.inc({ route: name, reason }, 0);
+    this.syncGauges();
+  }
+
+  private createBreaker(config: RouteConfig): AgentBreaker {
+    return new AgentBreaker(config.breaker, (state) => {
+      this.metrics.circuitState.set({ route: this.name }, CIRCUIT_GAUGE[state]);
+      this.log.warn({ route: this.name, circuit: state }, 'agent circuit changed state');
+    });
+  }
+
+  /**
+   * The route's config changed (live reload): kill, probation, demotion and the guardrail's
+   * recent outcomes carry over; a changed breaker config starts a closed circuit.
+   */
+  reconfigure(config: RouteConfig, gates: GateFn, rollouts: RolloutReader): void {
+    if (JSON.stringify(config.breaker) !== JSON.stringify(this.config.breaker)) {
+      this.breaker = this.createBreaker(config);
+      this.metrics.circuitState.set({ route: this.name }, 0);
+    }
+    this.guardrail.reconfigure(config.guardrail);
+    this.config = config;
+    this.gates = gates;
+    this.rollouts = rollouts;
     this.syncGauges();
   }
 
