@@ -113,7 +113,7 @@ function parseVerdict(body: unknown): { verdict: Verdict; note?: string } {
 /** The page's modules (src/admin/ui): each served as /ui/<name>; nothing else in the folder is. */
 export const UI_MODULES = [
   'app.js', 'api-types.js', 'dom.js', 'format.js', 'modes.js', 'agreement.js', 'compare-rules.js', 'field-groups.js',
-  'sample-list.js', 'json-tree.js', 'json-view.js', 'routes-view.js', 'sample-view.js', 'groups-view.js',
+  'sample-list.js', 'json-tree.js', 'json-view.js', 'routes-view.js', 'route-actions.js', 'sample-view.js', 'groups-view.js',
 ] as const;
 
 const UI_FILES: Record<string, { file: string; type: string }> = {

@@ -8,6 +8,7 @@ import { badge, byId, h, inputById, selectById } from './dom.js';
 import { clock, count } from './format.js';
 import { groupByField } from './field-groups.js';
 import { renderFieldGroups } from './groups-view.js';
+import { actionText, confirmDialog } from './route-actions.js';
 import { patchRow, renderLegend, renderRouteRow, ROUTE_COLUMNS } from './routes-view.js';
 import { keyAction, listQuery, neighbour, reconcile } from './sample-list.js';
 import { renderSample, servedByText } from './sample-view.js';
@@ -137,57 +138,16 @@ function renderRouteFilter() {
 
 /** @param {string} name @param {'kill' | 'unkill' | 'reset'} action */
 async function routeAction(name, action) {
-  const r = state.routes.find((x) => x.name === name);
-  const g = r?.guardrail;
-  const texts = {
-    kill: ['Kill route', 'The agent stops serving this route on this pod at once; legacy answers everything and shadowing continues. It stays killed until Unkill. (To stop every pod, turn on the route\'s kill flag.)', 'Kill', 'killed'],
-    unkill: ['Unkill route', 'Lifts the kill switch on this pod: the serve flag decides again whether the agent may answer.', 'Unkill', 'unkilled'],
-    reset: ['Reset guardrail', `Clears the guardrail window and a demotion (the kill switch is not touched). A route the agent serves goes on probation: legacy answers while shadow comparisons refill the window, and the agent serves again once ${g ? `${count(g.minSamples)} comparisons agree at ≥ ${Math.round(g.minAgreement * 100)}%` : 'the window passes'}.`, 'Reset', 'guardrail reset'],
-  }[action];
-  const [title = '', text = '', label = '', done = ''] = texts;
-  const answer = await confirmDialog(`${title} “${name}”?`, text, label, action === 'kill', action === 'reset');
+  const text = actionText(action, state.routes.find((x) => x.name === name)?.guardrail);
+  const answer = await confirmDialog(`${text.title} “${name}”?`, text.body, text.confirm, action === 'kill', action === 'reset');
   if (!answer) return;
   try {
     await post(`/api/routes/${encodeURIComponent(name)}/${action}`, { who: 'review-ui', why: answer.why, ...(action === 'reset' && answer.force ? { force: true } : {}) });
-    setStatus(`Route ${name} ${done}${answer.force ? ' (forced: no probation)' : ''}`);
+    setStatus(`Route ${name} ${text.done}${answer.force ? ' (forced: no probation)' : ''}`);
     await refreshRoutes();
   } catch (err) {
     setStatus(`Route ${name}: ${action} failed — ${/** @type {Error} */ (err).message}`, 'error');
   }
-}
-
-/**
- * In-page confirmation; resolves { why, force } or null.
- * @returns {Promise<{ why: string, force: boolean } | null>}
- */
-function confirmDialog(/** @type {string} */ title, /** @type {string} */ text, /** @type {string} */ confirmLabel, /** @type {boolean} */ danger, /** @type {boolean} */ offerForce) {
-  const dialog = /** @type {HTMLDialogElement} */ (byId('confirm-dialog'));
-  const ok = byId('confirm-ok');
-  const cancel = byId('confirm-cancel');
-  const why = inputById('confirm-why');
-  const force = inputById('confirm-force');
-  byId('confirm-title').textContent = title;
-  byId('confirm-text').textContent = text;
-  byId('confirm-force-row').hidden = !offerForce;
-  force.checked = false;
-  ok.textContent = confirmLabel;
-  ok.className = danger ? 'danger' : 'primary';
-  why.value = '';
-  dialog.showModal();
-  cancel.focus(); // a stray Enter must not kill a route
-  return new Promise((resolve) => {
-    const listeners = new AbortController();
-    const done = (/** @type {boolean} */ confirmed) => {
-      listeners.abort();
-      if (dialog.open) dialog.close();
-      resolve(confirmed ? { why: why.value.trim(), force: offerForce && force.checked } : null);
-    };
-    const opts = { signal: listeners.signal };
-    ok.addEventListener('click', () => done(true), opts);
-    cancel.addEventListener('click', () => done(false), opts);
-    why.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); done(true); } }, opts);
-    dialog.addEventListener('cancel', (e) => { e.preventDefault(); done(false); }, opts);
-  });
 }
 
 // ---------------------------------------------------------------- the sample list
