@@ -28,7 +28,7 @@ export function routeView(route: RouteRuntime, flags: RouteFlags): Record<string
     circuit: c.breaker.name(),
     agreement: w.agreement,
     agentErrorRate: w.agentErrorRate,
-    window: w,
+    window: { ...w, size: route.window.size },
     guardrail: { ...route.config.guardrail, agreement: guard.agreement, errorRate: guard.errorRate, comparisons: guard.comparisons, calls: guard.calls },
     compare: route.config.compare,
     counts: { ...route.totals },
