@@ -4,9 +4,11 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Registry } from 'prom-client';
 import { ShadowgateError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { SampleStore } from '../store/samples.js';
+import type { Sample, SampleStore } from '../store/samples.js';
 import { COMPARISON_RESULTS, type ComparisonResult } from '../store/result-window.js';
 import { requireToken } from './auth.js';
+
+const SERVED_BY: readonly Sample['servedBy'][] = ['legacy', 'agent'];
 
 export interface RouteActions {
   list(): object[];
@@ -85,9 +87,14 @@ export function createAdminApp(deps: AdminDeps): express.Express {
     if (result !== undefined && !COMPARISON_RESULTS.includes(result as ComparisonResult)) {
       throw new ShadowgateError('SG_BAD_REQUEST', `result must be one of ${COMPARISON_RESULTS.join(', ')}`);
     }
+    const servedBy = req.query.servedBy === '' ? undefined : req.query.servedBy;
+    // Who answered the client: finds the users who got the agent's answer before a trip.
+    if (servedBy !== undefined && !SERVED_BY.includes(servedBy as Sample['servedBy'])) {
+      throw new ShadowgateError('SG_BAD_REQUEST', `servedBy must be one of ${SERVED_BY.join(', ')}`);
+    }
     const route = typeof req.query.route === 'string' && req.query.route !== '' ? req.query.route : undefined;
     const field = typeof req.query.field === 'string' && req.query.field !== '' ? req.query.field : undefined;
-    const diffs = deps.samples.list({ route, field, result: result as ComparisonResult | undefined, limit });
+    const diffs = deps.samples.list({ route, field, result: result as ComparisonResult | undefined, servedBy: servedBy as Sample['servedBy'] | undefined, limit });
     res.json({ diffs, count: diffs.length, stored: deps.samples.size });
   });
   app.get('/api/diffs/:id', (req, res) => {

@@ -125,12 +125,17 @@ function parseVerdict(body: unknown): { verdict: Verdict; note?: string } {
   return { verdict: b.verdict as Verdict, note: b.note === '' ? undefined : (b.note as string | undefined) };
 }
 
+/** The page's modules (src/admin/ui): each served as /ui/<name>; nothing else in the folder is. */
+export const UI_MODULES = [
+  'app.js', 'api-types.js', 'dom.js', 'format.js', 'modes.js', 'agreement.js', 'compare-rules.js', 'field-groups.js',
+  'sample-list.js', 'json-tree.js', 'json-view.js', 'routes-view.js', 'route-actions.js', 'sample-view.js', 'groups-view.js',
+  'fields.js',
+] as const;
+
 const UI_FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/ui/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  '/ui/json-view.js': { file: 'json-view.js', type: 'text/javascript; charset=utf-8' },
-  '/ui/fields.js': { file: 'fields.js', type: 'text/javascript; charset=utf-8' },
   '/ui/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  ...Object.fromEntries(UI_MODULES.map((file) => [`/ui/${file}`, { file, type: 'text/javascript; charset=utf-8' }])),
 };
 
 // The page talks only to this origin; the CSP makes the browser enforce that (no CDN, no fonts).

@@ -53,6 +53,11 @@ export class Guardrail {
     return { minAgreement, maxErrorRate, minSamples, confidence };
   }
 
+  /** Agreement over the window, or null before the first comparison. */
+  agreement(): number | null {
+    return this.agreements.size === 0 ? null : this.agreements.trues / this.agreements.size;
+  }
+
   /** Why the window must demote the route now, or null (too few samples, or not clearly bad). Pure read. */
   check(): string | null {
     return statisticalTrip({ agreement: this.agreements.counts(), errors: this.errors.counts() }, this.tripOptions());

@@ -41,6 +41,7 @@ export class RouteControl {
   readonly served = new BoolRing(SHARE_WINDOW);
   private demoted = false;
   private warned = false;
+  private readonly agreementGauge: ReturnType<Metrics['guardrailAgreement']['labels']>;
   private shownKey = '';
 
   constructor(
@@ -52,6 +53,7 @@ export class RouteControl {
     private rollouts: RolloutReader,
   ) {
     this.gates = gates;
+    this.agreementGauge = metrics.guardrailAgreement.labels(name);
     this.breaker = this.createBreaker(config);
     this.guardrail = new Guardrail(config.guardrail);
     metrics.circuitState.set({ route: name }, 0);
@@ -111,12 +113,14 @@ export class RouteControl {
   }
 
   private evaluate(): void {
-    const status = this.guardrail.status();
-    if (status.agreement !== null) this.metrics.guardrailAgreement.set({ route: this.name }, status.agreement);
+    // Off the client's path, but once per comparison: no label hashing, no status object.
+    const agreement = this.guardrail.agreement();
+    if (agreement !== null) this.agreementGauge.set(agreement);
     this.state();
     if (this.demoted) return;
     if (this.probation) {
       if (this.guardrail.passes()) {
+        const status = this.guardrail.status();
         this.log.warn({ event: 'probation_ended', route: this.name, agreement: status.agreement, comparisons: status.comparisons }, 'probation ended: the window passes the guardrail, the agent serves again');
         this.probation = null;
         this.syncGauges();

@@ -38,7 +38,7 @@ export function routeView(route: RouteRuntime, flags: RouteFlags): Record<string
     /** Routes with `candidates`: each one's agreement with legacy (the first drives everything else); null otherwise. */
     candidates: route.evaluation.candidateAgreement(),
     agentErrorRate: w.agentErrorRate,
-    window: w,
+    window: { ...w, size: route.window.size },
     guardrail: { ...route.config.guardrail, agreement: guard.agreement, errorRate: guard.errorRate, comparisons: guard.comparisons, calls: guard.calls },
     compare: route.config.compare,
     counts: { ...route.totals },

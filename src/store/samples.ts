@@ -73,11 +73,12 @@ export class SampleStore {
   }
 
   /** Newest first. */
-  list(filter: { route?: string; result?: ComparisonResult; field?: string; limit: number }): Sample[] {
+  list(filter: { route?: string; result?: ComparisonResult; field?: string; servedBy?: Sample['servedBy']; limit: number }): Sample[] {
     const out: Sample[] = [];
     for (const sample of this.cache.values()) { // most recently used first
       if (filter.route && sample.route !== filter.route) continue;
       if (filter.result && sample.result !== filter.result) continue;
+      if (filter.servedBy && sample.servedBy !== filter.servedBy) continue;
       if (filter.field && !sample.differences.some((d) => d.field === filter.field || d.pointer === filter.field)) continue;
       out.push(sample);
     }

@@ -1,7 +1,8 @@
 // The dashboards and alert rules against a real Prometheus scraping a real shadowgate.
 // Traffic covers every outcome the panels show (agreement, mismatches, agent 500s, a hung
 // agent with backpressure drops, an open circuit, legacy 5xx, a throwing comparator, a
-// served route with fallbacks, a review verdict); then every panel query and every alert
+// served route with fallbacks, a review verdict, a demotion, a reset into probation, a kill
+// flag); then every panel query and every alert
 // expression is evaluated through the HTTP API; two overview panels are drawn from their range
 // queries to test-output/dashboard-*.png (the README's screenshots: no Grafana here).
 // Requires scripts/install-prometheus.sh and scripts/install-chromium.sh.
@@ -56,9 +57,16 @@ const ITEM = { id: 7, name: 'widget', price: 10, currency: 'EUR', stock: 5, tags
 const OTHER = { id: 7, name: 'gadget', price: 12, currency: 'USD', stock: 0, tags: ['b'] }; // 5 fields differ
 const MAX_IN_FLIGHT = 6;
 const DISAGREE_SERVE = { name: 'disagree.serve', userIds: ['disagree-served'] };
+// probation: served (to one user, so a trip demotes it), wrong until it is reset, then right.
+const PROBATION_SERVE = { name: 'probation.serve', userIds: ['probation-served'] };
+/** The flags file at wave n: the serve ramp at 2, the kill flag on for the plugin route at 3. */
+const flagsAt = (n: number) => [
+  { name: 'serve.serve', rollout: n >= 2 ? 100 : 50 }, DISAGREE_SERVE, PROBATION_SERVE,
+  { name: 'plugin.kill', rollout: n >= 3 ? 100 : 0 },
+];
 const VERDICTS = ['agent_correct', 'legacy_correct', 'both_ok', 'both_wrong'];
 
-interface Rig { legacy: FakeUpstream; agent: FakeUpstream; sg: StartedShadowgate; flags: ReturnType<typeof tempFlagFile>; dir: string }
+interface Rig { legacy: FakeUpstream; agent: FakeUpstream; sg: StartedShadowgate; flags: ReturnType<typeof tempFlagFile>; dir: string; fixProbationAgent(): void }
 
 async function startRig(): Promise<Rig> {
   const dir = mkdtempSync(join(tmpdir(), 'sg-prom-it-'));
@@ -75,6 +83,7 @@ async function startRig(): Promise<Rig> {
   };
 
   let serveCalls = 0;
+  let probationWrong = true;
   const agent = await new FakeUpstream().start();
   agent.handler = (req, res) => {
     const url = req.url!;
@@ -86,6 +95,7 @@ async function startRig(): Promise<Rig> {
     if (url.startsWith('/hung/')) return; // never answers: the shadow holds its slot until agent.timeoutMs
     if (url.startsWith('/failing/') || url.startsWith('/tripping/')) return send(500, { error: 'agent broke' });
     if (url.startsWith('/disagree/')) return send(200, OTHER);
+    if (url.startsWith('/probation/')) return send(200, probationWrong ? OTHER : ITEM);
     if (url.startsWith('/serve/')) {
       serveCalls++;
       if (serveCalls % 7 === 0) return send(503, { error: 'busy' }); // transient: retried once
@@ -98,7 +108,7 @@ async function startRig(): Promise<Rig> {
   };
 
   // disagree is served to one user (a quarter of its requests): a guardrail demotes only a route the agent serves.
-  const flags = tempFlagFile([{ name: 'serve.serve', rollout: 50 }, DISAGREE_SERVE]);
+  const flags = tempFlagFile(flagsAt(0));
   const sg = await startTestShadowgate({
     legacy: legacy.url,
     agent: agent.url,
@@ -109,6 +119,7 @@ async function startRig(): Promise<Rig> {
     routes: [
       { name: 'agree', match: { path: '/agree/*' } },
       { name: 'disagree', match: { path: '/disagree/*' }, guardrail: { minSamples: 10 } },
+      { name: 'probation', match: { path: '/probation/*' }, guardrail: { minSamples: 10 } },
       // Failing agents that neither open their circuit nor trip their guardrail here: those
       // outcomes belong to 'tripping' and 'disagree', so each alert has one known cause.
       { name: 'failing', match: { path: '/failing/*' }, breaker: { consecutiveFailures: 100_000 }, guardrail: { minSamples: 100_000 } },
@@ -124,7 +135,7 @@ async function startRig(): Promise<Rig> {
       },
     ],
   });
-  return { legacy, agent, sg, flags, dir };
+  return { legacy, agent, sg, flags, dir, fixProbationAgent: () => { probationWrong = false; } };
 }
 
 async function get(sg: StartedShadowgate, path: string, headers: Record<string, string> = {}): Promise<void> {
@@ -153,6 +164,9 @@ async function wave(rig: Rig, n: number, scale = 1): Promise<void> {
     await get(sg, `/tripping/${i}`);
     await get(sg, `/plugin/${i}`);
   }
+  // 12 wrong answers in wave 1 demote it (minSamples 10); after the reset 3 right ones a wave
+  // keep it on probation (fewer than minSamples), and under the 50 comparisons of AgreementLow.
+  for (let i = 0; i < (n === 1 ? 12 : 1 + Math.min(n, 1) * 2); i++) await get(sg, `/probation/${i}`);
   await settle();
   // Hung agent: MAX_IN_FLIGHT shadows take every slot, as many again are dropped
   // (backpressure); the slots come back after agent.timeoutMs.
@@ -238,8 +252,18 @@ test('every dashboard query and alert expression runs against a real Prometheus 
   for (let n = 1; n <= 4; n++) {
     if (n === 2) {
       // Ramp the serve flag: the rollout gauge (and its annotation) must move.
-      rig.flags.write([{ name: 'serve.serve', rollout: 100 }, DISAGREE_SERVE]);
+      rig.flags.write(flagsAt(n));
       await eventually(() => rig.sg.flags!.state('serve.serve').rolloutPercent === 100, 'serve flag at 100 %', 5000);
+      // The probation route was demoted in wave 1; the agent is fixed and an operator resets it.
+      await eventually(() => rig.sg.routes.find((r) => r.name === 'probation')!.control.mode() === 'demoted', 'probation route demoted', 5000);
+      rig.fixProbationAgent();
+      const reset = await fetch(`${rig.sg.adminUrl}/api/routes/probation/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"who":"test","why":"agent fixed"}' });
+      assert.equal(reset.status, 200, await reset.text());
+    }
+    if (n === 3) {
+      // The kill flag on for everyone: killed, but not by the guardrail and not on this pod alone.
+      rig.flags.write(flagsAt(n));
+      await eventually(() => rig.sg.flags!.state('plugin.kill').rolloutPercent === 100, 'plugin kill flag at 100 %', 5000);
     }
     await wave(rig, n);
     await recordVerdict(rig.sg, VERDICTS[n % VERDICTS.length]!);
@@ -296,6 +320,30 @@ test('every dashboard query and alert expression runs against a real Prometheus 
       series: series.map((s) => ({ route: s.metric.route, values: s.values.map(([ts, v]) => [ts, Number(v)]) })),
     }, null, 2) + '\n');
     assert.ok(series.length >= 3);
+  });
+
+  await t.test('route state panels tell the mode, a kill, a demotion and a probation apart', async () => {
+    const overview = JSON.parse(readFileSync(join(ROOT, DASHBOARDS[0]!), 'utf8')) as unknown;
+    const byRoute = async (panel: string, refId = 'A') => {
+      const q = dashboardQueries(overview).find((x) => x.panel === panel && x.refId === refId);
+      assert.ok(q, `the overview has a "${panel}" panel`);
+      return Object.fromEntries((await p.query(grafanaToPromQL(q.expr))).map((s) => [s.metric.route, Number(s.value[1])]));
+    };
+    const mode = await byRoute('Route mode per route');
+    // 1 shadow … 6 killed, as the panel's value mapping reads them.
+    assert.deepEqual([mode.agree, mode.serve, mode.probation, mode.disagree, mode.plugin], [1, 3, 4, 5, 6], JSON.stringify(mode));
+    const killed = await byRoute('Killed per route');
+    const demoted = await byRoute('Demoted per route');
+    assert.deepEqual([killed.plugin, killed.disagree, killed.probation], [1, 0, 0], 'killed by its flag, not demoted');
+    assert.deepEqual([demoted.disagree, demoted.plugin, demoted.probation], [1, 0, 0], 'demoted by the guardrail, not killed; probation is neither');
+    const guardrail = await byRoute('Guardrail agreement per route');
+    assert.equal(guardrail.disagree, 0);
+    assert.equal(guardrail.agree, 1);
+    assert.equal(guardrail.probation, 1, 'the window refilled with matches after the reset');
+    const status = await p.query(grafanaToPromQL(dashboardQueries(overview).find((x) => x.panel === 'Route status (now)' && x.refId === 'A')!.expr));
+    assert.deepEqual(Object.fromEntries(status.map((s) => [s.metric.route, s.metric.mode])).probation, 'probation');
+    const accuracy = await byRoute('Adjudicated accuracy per route');
+    assert.ok(accuracy.disagree! >= 0 && accuracy.disagree! <= 1, 'accuracy exported after the verdicts');
   });
 
   await t.test('alert expressions: each runs; those this traffic should trip return exactly their routes', async () => {

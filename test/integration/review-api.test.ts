@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { FakeUpstream } from '../fixtures/fake-upstream.js';
+import { tempFlagFile } from '../fixtures/flag-files.js';
+import { UI_MODULES } from '../../src/admin/review.js';
 import { startTestShadowgate, metricValue, eventually, type StartedShadowgate } from '../support/shadowgate.js';
 
 const TOKEN = 'review-test-token';
@@ -51,7 +53,7 @@ test('page assets are served at / without a token, with their content types and 
   assert.match(page.headers['content-security-policy']!, /default-src 'none'/);
   assert.equal(page.headers['x-content-type-options'], 'nosniff');
 
-  for (const path of ['/ui/app.js', '/ui/json-view.js']) {
+  for (const path of UI_MODULES.map((m) => `/ui/${m}`)) {
     const js = await admin.get(path).expect(200);
     assert.match(js.headers['content-type']!, /^text\/javascript; charset=utf-8/);
     assert.doesNotMatch(js.text, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/, `${path} never builds markup from strings`);
@@ -62,6 +64,10 @@ test('page assets are served at / without a token, with their content types and 
   assert.doesNotMatch(css.text, /@import|url\(\s*['"]?https?:/);
 
   await admin.head('/').expect(200);
+  // Every module the page imports is served (a missing one breaks the page silently).
+  const imported = new Set<string>();
+  for (const m of UI_MODULES) for (const [, dep] of (await admin.get(`/ui/${m}`).expect(200)).text.matchAll(/from '\.\/([a-z-]+\.js)'/g)) imported.add(dep!);
+  assert.deepEqual([...imported].filter((m) => !(UI_MODULES as readonly string[]).includes(m)), []);
   await admin.get('/ui/app.ts').expect(401); // nothing else in the folder is served, with or without a token
   await admin.get('/ui/app.ts').set(auth).expect(404);
 });
@@ -187,4 +193,33 @@ test('without a configured token the page and the review API need no credentials
   const res = await admin.get('/api/review/accuracy').expect(200);
   assert.equal(res.body.routes[0].bothWrong, 1);
   assert.equal(res.body.routes[0].adjudicatedAccuracy, 0);
+});
+
+test('/api/diffs?servedBy=agent finds the clients who were given the agent\'s differing answer', async (t) => {
+  const legacy = await new FakeUpstream().start();
+  const agent = await new FakeUpstream().start();
+  legacy.handler = legacy.json(200, { price: 10 });
+  agent.handler = agent.json(200, { price: 12 });
+  // The agent serves one user; everyone else is served by legacy and only shadowed.
+  const flags = tempFlagFile([{ name: 'quotes.serve', userIds: ['u-served'] }, { name: 'quotes.shadow', rollout: 100 }]);
+  const sg = await startTestShadowgate({
+    legacy: legacy.url, agent: agent.url, admin: { token: TOKEN }, flags: { file: flags.file },
+    routes: [{ name: 'quotes', match: { path: '/quotes/*' }, serve: { fallback: 'parallel' } }],
+  });
+  t.after(async () => { await sg.close(); await legacy.stop(); await agent.stop(); });
+  const served = await fetch(`${sg.dataUrl}/quotes/1`, { headers: { 'x-user-id': 'u-served' } });
+  assert.equal(served.headers.get('x-shadowgate-served-by'), 'agent');
+  assert.deepEqual(await served.json(), { price: 12 });
+  for (const user of ['u-a', 'u-b']) await (await fetch(`${sg.dataUrl}/quotes/2`, { headers: { 'x-user-id': user } })).arrayBuffer();
+  await eventually(() => sg.samples.size === 3, 'three mismatch samples');
+
+  const admin = request(sg.adminUrl);
+  const byAgent = (await admin.get('/api/diffs').query({ servedBy: 'agent' }).set(auth).expect(200)).body as { diffs: { servedBy: string; request: { path: string } }[] };
+  assert.deepEqual(byAgent.diffs.map((d) => [d.servedBy, d.request.path]), [['agent', '/quotes/1']]);
+  const byLegacy = (await admin.get('/api/diffs').query({ servedBy: 'legacy' }).set(auth).expect(200)).body as typeof byAgent;
+  assert.deepEqual(byLegacy.diffs.map((d) => d.servedBy), ['legacy', 'legacy']);
+  assert.equal(((await admin.get('/api/diffs').query({ servedBy: '' }).set(auth).expect(200)).body as typeof byAgent).diffs.length, 3, 'empty = any');
+  const bad = await admin.get('/api/diffs').query({ servedBy: 'robot' }).set(auth).expect(400);
+  assert.equal(bad.body.error.code, 'SG_BAD_REQUEST');
+  assert.match(bad.body.error.message, /servedBy must be one of legacy, agent/);
 });

@@ -42,6 +42,8 @@ export interface PrometheusOptions {
   ruleFiles?: string[];
   /** How long to wait for `up == 1` on every target (the first scrape takes ~5-6 s). */
   upTimeoutMs?: number;
+  /** Seconds between scrapes (and rule evaluations); 1 by default, tests want data fast. */
+  scrapeIntervalS?: number;
 }
 
 export interface PrometheusServer {
@@ -75,9 +77,10 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   const jobName = options.jobName ?? 'shadowgate';
   const dir = mkdtempSync(join(tmpdir(), 'sg-prometheus-'));
   const configFile = join(dir, 'prometheus.yml');
+  const interval = options.scrapeIntervalS ?? 1;
   // JSON is YAML: no YAML writer needed.
   writeFileSync(configFile, JSON.stringify({
-    global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
+    global: { scrape_interval: `${interval}s`, scrape_timeout: `${Math.min(interval, 10)}s`, evaluation_interval: `${interval}s` },
     rule_files: options.ruleFiles ?? [],
     scrape_configs: [{ job_name: jobName, metrics_path: options.metricsPath ?? '/metrics', static_configs: [{ targets: options.targets }] }],
   }, null, 2));
@@ -112,7 +115,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       rmSync(dir, { recursive: true, force: true });
       throw new Error(`prometheus did not become ready:\n${stderr}`);
     }
-    const server = makeServer(url, child, exited, dir, jobName, killOnExit, () => stderr);
+    const server = makeServer(url, child, exited, dir, jobName, killOnExit, () => stderr, interval);
     try {
       await server.waitForUp(options.targets.length, options.upTimeoutMs ?? 20_000);
     } catch (err) {
@@ -140,7 +143,7 @@ async function waitReady(url: string, gone: () => boolean, timeoutMs: number): P
 
 function makeServer(
   url: string, child: ChildProcess, exited: Promise<number | null>, dir: string, jobName: string,
-  killOnExit: () => void, stderr: () => string,
+  killOnExit: () => void, stderr: () => string, interval: number,
 ): PrometheusServer & { waitForUp(targets: number, timeoutMs: number): Promise<void> } {
   let stopping: Promise<void> | null = null;
 
@@ -194,8 +197,8 @@ function makeServer(
     async waitForScrapes(count = 2, timeoutMs = 10_000) {
       const start = Math.min(...await lastScrapes());
       const deadline = Date.now() + timeoutMs;
-      // Scrapes are 1 s apart: `count` more means every target's last scrape moved past start + count - 1.
-      while (Math.min(...await lastScrapes()) < start + count - 0.5) {
+      // Scrapes are `interval` apart: `count` more means every target's last scrape moved past start + (count - 1) intervals.
+      while (Math.min(...await lastScrapes()) < start + (count - 0.5) * interval) {
         if (Date.now() > deadline) throw new Error(`fewer than ${count} new scrapes within ${timeoutMs} ms`);
         await sleep(200);
       }
@@ -252,12 +255,12 @@ export function dashboardQueries(dashboard: unknown): DashboardQuery[] {
 }
 
 /**
- * Grafana's variables replaced the way Grafana would for "All routes": $route is a regex
+ * Grafana's variables replaced the way Grafana would for "All" jobs, instances and routes: each is a regex
  * (`route=~"$route"`), the interval variables become fixed windows. Throws on any variable
  * left over, so a new variable cannot slip through unevaluated.
  */
-export function grafanaToPromQL(expr: string, values: Partial<Record<'route' | '__rate_interval' | '__range' | '__interval', string>> = {}): string {
-  const v: Record<string, string> = { route: '.*', __rate_interval: '1m', __range: '5m', __interval: '15s', ...values };
+export function grafanaToPromQL(expr: string, values: Partial<Record<'job' | 'instance' | 'route' | '__rate_interval' | '__range' | '__interval', string>> = {}): string {
+  const v: Record<string, string> = { job: '.*', instance: '.*', route: '.*', __rate_interval: '1m', __range: '5m', __interval: '15s', ...values };
   const out = expr.replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, (whole, braced: string | undefined, bare: string | undefined) => {
     const name = braced ?? bare!;
     if (!(name in v)) throw new Error(`unknown Grafana variable ${whole} in: ${expr}`);

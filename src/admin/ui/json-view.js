@@ -1,9 +1,25 @@
-// Pretty-printed JSON for the review page, with the values at chosen JSON Pointers wrapped in
-// <mark data-pointer="…"> so highlighting is exact. Builds DOM nodes only (text nodes for all
-// data), never markup strings.
+// @ts-check
+// Pretty-printed JSON for the review page. The values at chosen JSON Pointers are wrapped in
+// <mark data-pointer="…"> so highlighting is exact; the route's compare rules annotate the
+// rest (ignored pointers greyed, unordered arrays and tolerated numbers marked). Builds DOM
+// nodes only (text nodes for all data), never markup strings.
+import { escapeSegment } from './json-tree.js';
 
-const MAX_JSON_DEPTH = 200;
+/** @typedef {import('./json-tree.js').JsonNode} JsonNode */
 
+/**
+ * What the compare rules say about a node; each returns the reason to show, or null.
+ * @typedef {object} Annotations
+ * @property {(pointer: string) => string | null} [ignored]     the compare.ignore pattern
+ * @property {(pointer: string) => string | null} [unordered]   the compare.unorderedArrays pattern
+ * @property {(pointer: string, node: JsonNode) => string | null} [tolerated]   number within numericTolerance
+ */
+
+/**
+ * @param {string} tag
+ * @param {string} className
+ * @param {...(Node | string)} children
+ */
 function h(tag, className, ...children) {
   const el = document.createElement(tag);
   if (className) el.className = className;
@@ -12,111 +28,74 @@ function h(tag, className, ...children) {
 }
 
 /**
- * A small JSON parser that keeps number lexemes as written (1.0 stays 1.0, big integers keep
- * their digits) and object members in order, so the page shows what each side really sent.
+ * @param {JsonNode} root
+ * @param {Set<string>} marks   pointers to highlight (the differences on this side)
+ * @param {Annotations} [notes]
  */
-export function parseJson(text) {
-  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-  const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
-  let i = 0;
-  const fail = (what) => { throw new SyntaxError(`${what} at offset ${i}`); };
-  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i])) i++; };
-  const string = () => {
-    STRING.lastIndex = i;
-    const m = STRING.exec(text);
-    if (!m) fail('bad string');
-    i += m[0].length;
-    return JSON.parse(m[0]);
-  };
-  const value = (depth) => {
-    if (depth > MAX_JSON_DEPTH) fail('nested too deep');
-    ws();
-    const c = text[i];
-    if (c === '{' || c === '[') {
-      const isObject = c === '{';
-      const close = isObject ? '}' : ']';
-      const members = [];
-      i++; ws();
-      if (text[i] === close) { i++; return isObject ? { t: 'obj', entries: members } : { t: 'arr', items: members }; }
-      for (;;) {
-        ws();
-        if (isObject) {
-          if (text[i] !== '"') fail('expected a key');
-          const key = string();
-          ws();
-          if (text[i] !== ':') fail("expected ':'");
-          i++;
-          members.push([key, value(depth + 1)]);
-        } else members.push(value(depth + 1));
-        ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === close) { i++; return isObject ? { t: 'obj', entries: members } : { t: 'arr', items: members }; }
-        fail(`expected ',' or '${close}'`);
-      }
-    }
-    if (c === '"') return { t: 'str', v: string() };
-    NUMBER.lastIndex = i;
-    const m = NUMBER.exec(text);
-    if (m) { i += m[0].length; return { t: 'num', raw: m[0] }; }
-    for (const lit of ['true', 'false', 'null']) if (text.startsWith(lit, i)) { i += lit.length; return { t: 'lit', raw: lit }; }
-    return fail('unexpected character');
-  };
-  const root = value(0);
-  ws();
-  if (i !== text.length) fail('trailing data');
-  return root;
-}
-
-/** Same tree shape from an already-parsed value (trace data). */
-export function toTree(v, depth = 0) {
-  if (depth > MAX_JSON_DEPTH) return { t: 'str', v: '…' };
-  if (Array.isArray(v)) return { t: 'arr', items: v.map((x) => toTree(x, depth + 1)) };
-  if (v !== null && typeof v === 'object') return { t: 'obj', entries: Object.entries(v).map(([k, x]) => [k, toTree(x, depth + 1)]) };
-  if (typeof v === 'string') return { t: 'str', v };
-  if (typeof v === 'number') return { t: 'num', raw: String(v) };
-  return { t: 'lit', raw: String(v) };
-}
-
-const escapeSegment = (s) => s.replace(/~/g, '~0').replace(/\//g, '~1');
-
-/** Pretty-prints a tree; the value at each pointer in `marks` is wrapped in <mark data-pointer>. */
-export function renderJson(root, marks) {
+export function renderJson(root, marks, notes = {}) {
   const pre = h('pre', 'code json');
-  const pad = (depth) => '  '.repeat(depth);
-  const emit = (parent, node, pointer, depth) => {
+  const pad = (/** @type {number} */ depth) => '  '.repeat(depth);
+  /**
+   * @param {HTMLElement} parent
+   * @param {JsonNode} node
+   * @param {string} pointer
+   * @param {number} depth
+   * @param {boolean} ignored   an ancestor is ignored: so is everything below it
+   */
+  const emit = (parent, node, pointer, depth, ignored) => {
     let target = parent;
     if (marks.has(pointer)) {
       target = h('mark', 'diff');
       target.dataset.pointer = pointer;
       parent.append(target);
     }
+    const ignoredBy = ignored || pointer === '' ? null : notes.ignored?.(pointer) ?? null;
+    if (ignoredBy !== null) {
+      const span = h('span', 'ignored');
+      span.dataset.ignored = pointer;
+      span.title = `not compared: compare.ignore ${ignoredBy}`;
+      target.append(span);
+      target = span;
+    }
+    const below = ignored || ignoredBy !== null;
     if (node.t === 'str') target.append(h('span', 'j-str', JSON.stringify(node.v)));
-    else if (node.t === 'num') target.append(h('span', 'j-num', node.raw));
-    else if (node.t === 'lit') target.append(h('span', node.raw === 'null' ? 'j-null' : 'j-bool', node.raw));
+    else if (node.t === 'num') {
+      const why = below ? null : notes.tolerated?.(pointer, node) ?? null;
+      const num = h('span', why ? 'j-num tolerated' : 'j-num', node.raw);
+      if (why) { num.title = why; num.dataset.tolerated = pointer; }
+      target.append(num);
+    } else if (node.t === 'lit') target.append(h('span', node.raw === 'null' ? 'j-null' : 'j-bool', node.raw));
     else {
       const isObject = node.t === 'obj';
-      const members = isObject ? node.entries : node.items;
+      const members = node.t === 'obj' ? node.entries : node.items;
       const [open, close] = isObject ? ['{', '}'] : ['[', ']'];
-      if (members.length === 0) { target.append(open + close); return; }
+      const unorderedBy = !isObject && !below ? notes.unordered?.(pointer) ?? null : null;
+      const tag = unorderedBy === null ? null : h('span', 'rule-tag', '⇅ any order');
+      if (tag) { tag.title = `compared in any order: compare.unorderedArrays ${unorderedBy}`; tag.dataset.unordered = pointer; }
+      if (members.length === 0) { target.append(open + close); if (tag) target.append(' ', tag); return; }
       target.append(open);
+      if (tag) target.append(' ', tag);
       members.forEach((member, index) => {
         target.append(`\n${pad(depth + 1)}`);
+        /** @type {string} */
         let childPointer;
+        /** @type {JsonNode} */
         let child;
-        if (isObject) {
+        if (Array.isArray(member)) {
           childPointer = `${pointer}/${escapeSegment(member[0])}`;
           child = member[1];
-          target.append(h('span', marks.has(childPointer) ? 'j-key is-diff' : 'j-key', JSON.stringify(member[0])), ': ');
+          const keyIgnored = below || notes.ignored?.(childPointer) != null;
+          target.append(h('span', marks.has(childPointer) ? 'j-key is-diff' : keyIgnored ? 'j-key ignored-key' : 'j-key', JSON.stringify(member[0])), ': ');
         } else {
           childPointer = `${pointer}/${index}`;
           child = member;
         }
-        emit(target, child, childPointer, depth + 1);
+        emit(target, child, childPointer, depth + 1, below);
         if (index < members.length - 1) target.append(',');
       });
       target.append(`\n${pad(depth)}${close}`);
     }
   };
-  emit(pre, root, '', 0);
+  emit(pre, root, '', 0, false);
   return pre;
 }

@@ -1,7 +1,10 @@
 // Structure of the shipped Grafana dashboards and Prometheus alert rules, checked without a
-// Grafana or a Prometheus: schema basics, the datasource variable, names that exist in
-// src/metrics/definitions.ts, the $route filter, and PromQL shapes that are known traps.
-// (Every query is also run against a real Prometheus in test/integration/prometheus.test.ts.)
+// Grafana or a Prometheus: schema basics, the datasource, job, instance and route variables,
+// names that exist in src/metrics/definitions.ts, PromQL shapes that are known traps, states
+// shown as words, threshold lines equal to the alert rules' thresholds, colours that mean what
+// they show, and stats that neither sum routes blindly nor average a fresh regression away.
+// (Every query is also run against a real Prometheus in test/integration/prometheus.test.ts;
+// the JSON is type-checked against @grafana/schema in grafana-schema.test.ts.)
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -9,18 +12,30 @@ import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { parse as parseYaml } from 'yaml';
 import { createMetrics } from '../../../src/metrics/definitions.js';
+import { ROUTE_MODES } from '../../../src/serve/route-control.js';
 import { dashboardQueries } from '../../support/prometheus.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (path: string) => readFileSync(ROOT + path, 'utf8');
 
+interface Threshold { color: string; value: number | null }
 interface Panel {
   id: number; type: string; title: string; gridPos: { h: number; w: number; x: number; y: number };
-  datasource?: unknown; targets?: { refId: string; expr: string; datasource?: unknown }[]; panels?: Panel[];
-  fieldConfig?: { defaults?: { mappings?: { type: string; options: Record<string, { text: string }> }[] } };
+  datasource?: unknown; targets?: { refId: string; expr: string; datasource?: unknown; instant?: boolean; format?: string }[]; panels?: Panel[];
+  fieldConfig?: {
+    defaults?: {
+      mappings?: { type: string; options: Record<string, { text: string; color?: string }> }[];
+      thresholds?: { mode: string; steps: Threshold[] };
+      custom?: { thresholdsStyle?: { mode: string } };
+    };
+    overrides?: { matcher: { id: string; options: string }; properties: { id: string; value: unknown }[] }[];
+  };
 }
 interface Variable { type: string; name: string; query?: unknown; definition?: string; datasource?: unknown; multi?: boolean; includeAll?: boolean }
-interface Dashboard { uid: string; title: string; schemaVersion: number; panels: Panel[]; templating: { list: Variable[] }; annotations?: { list: { datasource?: unknown; expr?: string }[] } }
+interface Dashboard {
+  uid: string; title: string; schemaVersion: number; panels: Panel[]; templating: { list: Variable[] };
+  annotations?: { list: { datasource?: unknown; expr?: string }[] }; time: { from: string; to: string };
+}
 interface AlertRule { alert?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
 
 const DS = { type: 'prometheus', uid: '${datasource}' };
@@ -144,15 +159,48 @@ for (const file of ['dashboards/shadowgate.json', 'dashboards/shadowgate-route.j
       assert.doesNotMatch(JSON.stringify(dashboard), /"__inputs"|\$\{DS_/, 'no import-time datasource inputs');
     });
 
-    it('offers a route variable from shadowgate_requests_total', () => {
-      const route = dashboard.templating.list.find((v) => v.name === 'route');
-      assert.ok(route, 'a "route" template variable');
-      assert.equal(route.type, 'query');
-      assert.equal(route.definition, 'label_values(shadowgate_requests_total, route)');
-      assert.deepEqual(route.datasource, DS);
+    it('offers job, instance and route variables from shadowgate_requests_total, each narrowing the next', () => {
+      const byName = (name: string) => dashboard.templating.list.find((v) => v.name === name);
+      assert.deepEqual(dashboard.templating.list.map((v) => v.name), ['datasource', 'job', 'instance', 'route']);
+      for (const [name, definition] of [
+        ['job', 'label_values(shadowgate_requests_total, job)'],
+        ['instance', 'label_values(shadowgate_requests_total{job=~"$job"}, instance)'],
+        ['route', 'label_values(shadowgate_requests_total{job=~"$job", instance=~"$instance"}, route)'],
+      ] as const) {
+        const v = byName(name)!;
+        assert.equal(v.type, 'query', name);
+        assert.equal(v.definition, definition);
+        assert.deepEqual(v.datasource, DS);
+      }
+      // Alerts group by job: a dashboard opened from one must be able to show that job alone.
+      for (const name of ['job', 'instance']) assert.deepEqual([byName(name)!.multi, byName(name)!.includeAll], [true, true], name);
+      const route = byName('route')!;
       const multi = file.endsWith('shadowgate.json');
       assert.equal(route.multi, multi, multi ? 'overview: several routes at once' : 'drill-down: one route');
       assert.equal(route.includeAll, multi);
+    });
+
+    it('filters every shadowgate_* and process_* selector by job=~"$job" and instance=~"$instance"', () => {
+      const problems: string[] = [];
+      for (const q of dashboardQueries(dashboard)) {
+        for (const [whole, name, selector] of q.expr.matchAll(/\b((?:shadowgate|process)_[a-z_]+)(\{[^}]*\})?/g)) {
+          if (!selector?.startsWith('{job=~"$job", instance=~"$instance"')) problems.push(`${q.panel} ${q.refId}: ${name}: ${whole}`);
+        }
+      }
+      assert.deepEqual(problems, []);
+    });
+
+    it('opens on the last hour', () => {
+      assert.deepEqual(dashboard.time, { from: 'now-1h', to: 'now' });
+    });
+
+    it('stats read a fixed recent window or the value now, never the whole time range', () => {
+      for (const p of dataPanels.filter((x) => x.type === 'stat' || x.type === 'table')) {
+        for (const t of p.targets ?? []) {
+          if (p.type === 'stat') assert.doesNotMatch(t.expr, /\$__range/, `${p.title}: a stat over $__range hides a fresh regression`);
+          if (/\bsum \(|\bsum\(/.test(t.expr) && file.endsWith('shadowgate.json')) assert.fail(`${p.title}: sums every route into one number`);
+        }
+      }
     });
 
     it('names only metrics and labels from src/metrics/definitions.ts (and process_*), without PromQL traps', () => {
@@ -172,25 +220,59 @@ for (const file of ['dashboards/shadowgate.json', 'dashboards/shadowgate-route.j
       assert.deepEqual(problems, []);
     });
 
-    it('shows circuit and demotion states as words, not numbers', () => {
+    it('shows mode, kill, demotion and circuit states as words, not numbers', () => {
       const mappingOf = (p: Panel) => p.fieldConfig?.defaults?.mappings?.find((m) => m.type === 'value')?.options ?? {};
-      // Panels showing the state itself (not a count of routes in a state).
-      const showing = (metric: string) => dataPanels.filter((p) => p.targets?.some((t) => t.expr.includes(metric) && !/^\s*count\b/.test(t.expr)));
+      // Panels showing the state itself (not a count of routes in a state, not the status table).
+      const showing = (metric: string) => dataPanels.filter((p) => p.type !== 'table' && p.targets?.some((t) => t.expr.includes(metric) && !/^\s*count\b/.test(t.expr)));
       const circuit = showing('shadowgate_circuit_state');
-      const guardrail = showing('shadowgate_guardrail_tripped');
-      assert.ok(circuit.length > 0 && guardrail.length > 0);
+      const modes = showing('shadowgate_route_mode');
+      const killed = showing('shadowgate_route_killed');
+      const demoted = showing('shadowgate_route_demoted');
+      assert.ok(circuit.length > 0 && modes.length > 0 && killed.length > 0 && demoted.length > 0);
       for (const p of circuit) assert.deepEqual(['0', '1', '2'].map((k) => mappingOf(p)[k]?.text), ['closed', 'half-open', 'open'], p.title);
-      for (const p of guardrail) assert.ok(mappingOf(p)['0'] && mappingOf(p)['1'], `${p.title}: 0/1 mapped`);
+      for (const p of killed) assert.deepEqual([mappingOf(p)['0']?.text, mappingOf(p)['1']?.text], ['not killed', 'killed'], p.title);
+      for (const p of demoted) assert.deepEqual([mappingOf(p)['0']?.text, mappingOf(p)['1']?.text], ['not demoted', 'demoted'], p.title);
+      for (const p of modes) {
+        // The panel encodes mode m as its 1-based index in ROUTE_MODES (worst wins under max); the mapping reads it back.
+        const expr = p.targets!.map((t) => t.expr).join('\n');
+        ROUTE_MODES.forEach((mode, i) => assert.match(expr, new RegExp(`mode="${mode}"\\} == 1\\) \\* ${i + 1}\\b`), `${p.title}: ${mode} = ${i + 1}`));
+        assert.deepEqual(ROUTE_MODES.map((_, i) => mappingOf(p)[String(i + 1)]?.text), [...ROUTE_MODES], p.title);
+      }
+      // No panel still reads the metric that cannot tell a kill from a demotion.
+      assert.deepEqual(showing('shadowgate_guardrail_tripped').map((p) => p.title), []);
+    });
+
+    it('colours comparison results by meaning: match green, mismatch orange, agent_error red, legacy_error purple, skipped grey', () => {
+      const panels = dataPanels.filter((p) => p.title === 'Comparisons by result');
+      assert.equal(panels.length, 1);
+      const colour = (name: string) => panels[0]!.fieldConfig?.overrides?.find((o) => o.matcher.id === 'byName' && o.matcher.options === name)
+        ?.properties.find((x) => x.id === 'color')?.value as { mode: string; fixedColor: string } | undefined;
+      assert.deepEqual(['match', 'mismatch', 'agent_error', 'legacy_error', 'skipped'].map((r) => colour(r)?.fixedColor), ['green', 'orange', 'red', 'purple', '#8E8E8E']);
     });
   });
 }
 
 describe('dashboards/shadowgate.json panels', () => {
   const dashboard = JSON.parse(read('dashboards/shadowgate.json')) as Dashboard;
-  const exprs = dashboardQueries(dashboard).map((q) => q.expr).join('\n');
+  // The shapes below, without the job / instance filters every selector has.
+  const exprs = dashboardQueries(dashboard).map((q) => q.expr.replaceAll('job=~"$job", instance=~"$instance", ', '').replaceAll('{job=~"$job", instance=~"$instance"}', '')).join('\n');
+
+  it('opens with the per-route status table: mode, rollouts, agreement, guardrail, kill, demotion, probation, circuit, accuracy', () => {
+    const first = allPanels(dashboard.panels).filter((p) => p.type !== 'row').sort((a, b) => a.gridPos.y - b.gridPos.y || a.gridPos.x - b.gridPos.x)[0]!;
+    assert.equal(first.type, 'table');
+    assert.equal(first.title, 'Route status (now)');
+    assert.equal(first.gridPos.w, 24);
+    const text = first.targets!.map((t) => t.expr).join('\n');
+    for (const metric of ['shadowgate_route_mode', 'shadowgate_flag_rollout_percent', 'shadowgate_requests_total', 'shadowgate_comparisons_total', 'shadowgate_guardrail_agreement',
+      'shadowgate_route_killed', 'shadowgate_route_demoted', 'shadowgate_route_probation', 'shadowgate_circuit_state', 'shadowgate_review_accuracy']) {
+      assert.ok(text.includes(metric), `status table reads ${metric}`);
+    }
+    for (const t of first.targets!) assert.deepEqual([t.instant, t.format], [true, 'table'], `${t.refId}: one value per route`);
+  });
   for (const [what, pattern] of [
     ['agreement from comparisons', /result="match"[\s\S]*result=~"match\|mismatch"/],
-    ['traffic by served_by', /sum by \(served_by\) \(rate\(shadowgate_requests_total/],
+    ['traffic by served_by', /sum by \(served_by, status_class\) \(rate\(shadowgate_requests_total/],
+    ['agent share per route', /100 \* \(\n\s*sum by \(job, route\) \(rate\(shadowgate_requests_total\{route=~"\$route", served_by="agent"\}/],
     ['serve rollout overlay', /shadowgate_flag_rollout_percent\{route=~"\$route", flag="serve"\}/],
     ['fallbacks by reason', /sum by \(reason\) \(rate\(shadowgate_fallbacks_total/],
     ['upstream errors by upstream', /sum by \(upstream\) \(rate\(shadowgate_upstream_errors_total/],
@@ -199,13 +281,53 @@ describe('dashboards/shadowgate.json panels', () => {
     ['unexpected drops', /reason=~"backpressure\|buffer_full\|body_too_large\|circuit_open"/],
     ['in-flight vs limit', /shadowgate_shadow_inflight\)[\s\S]*shadowgate_shadow_inflight_limit/],
     ['circuit state', /shadowgate_circuit_state/],
-    ['guardrail state', /shadowgate_guardrail_tripped/],
+    ['route mode', /max by \(job, route\) \(\n\s*\(shadowgate_route_mode\{route=~"\$route", mode="killed"\} == 1\) \* 6/],
+    ['killed, apart from demoted', /max by \(job, route\) \(shadowgate_route_killed\{route=~"\$route"\}\)[\s\S]*max by \(job, route\) \(shadowgate_route_demoted\{route=~"\$route"\}\)/],
+    ['guardrail agreement', /min by \(job, route\) \(shadowgate_guardrail_agreement\{route=~"\$route"\}\)/],
+    ['adjudicated accuracy', /max by \(job, instance, route\) \(shadowgate_review_accuracy\{route=~"\$route"\}\)/],
+    ['agent - legacy latency delta', /histogram_quantile\(0\.95, sum by \(job, route, le\) \(rate\(shadowgate_upstream_duration_seconds_bucket\{route=~"\$route", upstream="agent"\}\[\$__rate_interval\]\)\)\)\n- on \(job, route\)\nhistogram_quantile\(0\.95, sum by \(job, route, le\) \(rate\(shadowgate_upstream_duration_seconds_bucket\{route=~"\$route", upstream="legacy"\}/],
     ['top mismatching fields', /topk\(10, sum by \(route, field\) \(increase\(shadowgate_mismatch_fields_total/],
     ['tokens by type', /sum by \(route, type\) \(rate\(shadowgate_agent_tokens_total/],
     ['confidence quantiles', /histogram_quantile\([0-9.]+, sum by \(route, le\) \(rate\(shadowgate_agent_confidence_bucket/],
     ['review verdicts', /shadowgate_review_verdicts_total/],
   ] as const) {
     it(`has ${what}`, () => assert.match(exprs, pattern));
+  }
+});
+
+describe('threshold lines are the alert rules\' thresholds', () => {
+  const alerts = (parseYaml(read('dashboards/alerts.yml')) as { groups: { rules: AlertRule[] }[] }).groups.flatMap((g) => g.rules);
+  /** The number after the comparison in an alert expression, e.g. `< 0.9`. */
+  const threshold = (name: string, op: '<' | '>') => {
+    const expr = alerts.find((a) => a.alert === name)!.expr;
+    const m = new RegExp(`\\${op} (\\d+(?:\\.\\d+)?)\\s*\\n`).exec(expr);
+    assert.ok(m, `${name}: a "${op} number" threshold`);
+    return Number(m[1]);
+  };
+  const expected: Record<string, [string, number]> = {};
+  const agreement = threshold('ShadowgateAgreementLow', '<');
+  const errors = threshold('ShadowgateAgentErrorRateHigh', '>');
+  const fallbacks = threshold('ShadowgateFallbackRateHigh', '>');
+  for (const t of ['Agreement ratio per route', 'Guardrail agreement per route', 'Agreement by route (10 min)', 'Agreement (10 min)', 'Guardrail agreement', 'Agreement: comparisons and guardrail window']) expected[t] = ['ShadowgateAgreementLow', agreement];
+  for (const t of ['Upstream error ratio: agent vs legacy', 'Upstream error ratio']) expected[t] = ['ShadowgateAgentErrorRateHigh', errors];
+  for (const t of ['Fallback ratio per route', 'Fallback ratio (10 min)']) expected[t] = ['ShadowgateFallbackRateHigh', fallbacks];
+
+  it('finds the thresholds in alerts.yml (0.9 agreement, 0.2 errors, 0.2 fallbacks)', () => {
+    assert.deepEqual([agreement, errors, fallbacks], [0.9, 0.2, 0.2]);
+  });
+
+  for (const file of ['dashboards/shadowgate.json', 'dashboards/shadowgate-route.json']) {
+    it(`${file}: each agreement, error and fallback panel draws (or colours by) its alert's threshold`, () => {
+      const panels = allPanels((JSON.parse(read(file)) as Dashboard).panels);
+      const checked = panels.filter((p) => expected[p.title]);
+      assert.ok(checked.length >= 3, `${file}: ${checked.map((p) => p.title).join(', ')}`);
+      for (const p of checked) {
+        const [alert, value] = expected[p.title]!;
+        const steps = p.fieldConfig?.defaults?.thresholds?.steps ?? [];
+        assert.ok(steps.some((s) => s.value === value), `${p.title}: a threshold step at ${value} (${alert}); steps ${JSON.stringify(steps)}`);
+        if (p.type === 'timeseries') assert.match(p.fieldConfig?.defaults?.custom?.thresholdsStyle?.mode ?? 'off', /^(dashed|line)/, `${p.title}: the threshold is drawn`);
+      }
+    });
   }
 });
 

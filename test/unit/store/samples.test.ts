@@ -41,6 +41,17 @@ test('list: newest first, filtered by route, result and field (label or pointer)
   assert.deepEqual(store.list({ route: 'zzz', limit: 10 }), []);
 });
 
+test('list: filtered by who served the client, with the other filters', () => {
+  const store = new SampleStore(100);
+  const legacy = sample({ route: 'a' });
+  const agent = sample({ route: 'a', servedBy: 'agent' });
+  const otherRoute = sample({ route: 'b', servedBy: 'agent' });
+  for (const s of [legacy, agent, otherRoute]) store.add(s);
+  assert.deepEqual(store.list({ servedBy: 'agent', limit: 10 }).map((s) => s.id), [otherRoute.id, agent.id]);
+  assert.deepEqual(store.list({ servedBy: 'legacy', limit: 10 }).map((s) => s.id), [legacy.id]);
+  assert.deepEqual(store.list({ servedBy: 'agent', route: 'a', limit: 10 }).map((s) => s.id), [agent.id]);
+});
+
 test('reading a sample does not change which one is evicted next', () => {
   const store = new SampleStore(2);
   const first = sample();

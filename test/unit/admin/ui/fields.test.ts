@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 interface Field { pointer: string; verdict: string; raw?: unknown; legacyNoise?: unknown; agentNoise?: unknown; suggestion?: string }
-const ui = (await import(new URL('../../../src/admin/ui/fields.js', import.meta.url).href)) as {
+const ui = (await import(new URL('../../../../src/admin/ui/fields.js', import.meta.url).href)) as {
   ruleFor(f: Field): string | null;
   rateText(r: { differs: number; total: number; rate: number | null }): string;
 };
