@@ -4,6 +4,7 @@
 // the whole window or its newest minSamples outcomes; minSamples is the floor). What a trip
 // does (demote a serving route, or only warn about a shadow-only one) is the route control's
 // decision, not this window's.
+import { wilsonInterval } from '../evaluation/statistics.js';
 import { statisticalPass, statisticalTrip, TripWindow, type TripOptions } from '../evaluation/trip-rule.js';
 
 export interface GuardrailOptions { minAgreement: number; maxErrorRate: number; minSamples: number; window: number; coolDownMs: number; confidence: number }
@@ -56,6 +57,12 @@ export class Guardrail {
   /** Agreement over the window, or null before the first comparison. */
   agreement(): number | null {
     return this.agreements.size === 0 ? null : this.agreements.trues / this.agreements.size;
+  }
+
+  /** The Wilson lower bound of agreement over the window (what a probation waits for), or null before the first comparison. */
+  agreementLower(): number | null {
+    const { window } = this.agreements.counts();
+    return window.n === 0 ? null : wilsonInterval(window.count, window.n, this.options.confidence).lower;
   }
 
   /** Why the window must demote the route now, or null (too few samples, or not clearly bad). Pure read. */

@@ -39,7 +39,15 @@ export function routeView(route: RouteRuntime, flags: RouteFlags): Record<string
     candidates: route.evaluation.candidateAgreement(),
     agentErrorRate: w.agentErrorRate,
     window: { ...w, size: route.window.size },
-    guardrail: { ...route.config.guardrail, agreement: guard.agreement, errorRate: guard.errorRate, comparisons: guard.comparisons, calls: guard.calls },
+    guardrail: {
+      ...route.config.guardrail, agreement: guard.agreement, errorRate: guard.errorRate, comparisons: guard.comparisons, calls: guard.calls,
+      /** Why the window would demote a serving route now (the statistical rule), or null. */
+      trip: c.guardrail.check(),
+      /** Whether the window shows the agent good (what ends a probation). */
+      passes: c.guardrail.passes(),
+      /** Wilson lower bound of agreement over the window at guardrail.confidence; null before the first comparison. */
+      agreementLower: c.guardrail.agreementLower(),
+    },
     compare: route.config.compare,
     counts: { ...route.totals },
   };

@@ -38,14 +38,16 @@ export function agreementSummary(r) {
 export function guardrailSummary(r) {
   const g = r.guardrail;
   if (!g) return { state: 'none', label: '—', detail: '', title: '' };
-  const agreementFails = g.comparisons >= g.minSamples && g.agreement !== null && g.agreement < g.minAgreement;
-  const errorsFail = g.calls >= g.minSamples && g.errorRate !== null && g.errorRate > g.maxErrorRate;
+  // The server's own verdict (a statistical rule: the Wilson bounds, not the observed ratio) when it sends one.
+  const agreementFails = g.trip !== undefined ? g.trip !== null : g.comparisons >= g.minSamples && g.agreement !== null && g.agreement < g.minAgreement;
+  const errorsFail = g.trip === undefined && g.calls >= g.minSamples && g.errorRate !== null && g.errorRate > g.maxErrorRate;
   const state = agreementFails || errorsFail ? 'fails'
     : g.comparisons < g.minSamples && g.calls < g.minSamples ? 'warming' : 'passes';
   const label = state === 'fails' ? 'fails' : state === 'warming' ? `warming up ${count(Math.max(g.comparisons, g.calls))}/${count(g.minSamples)}` : 'passes';
   const detail = `agreement ${pct(g.agreement)} (≥ ${pct(g.minAgreement)}) · errors ${pct(g.errorRate)} (≤ ${pct(g.maxErrorRate)})`;
   const title = `The guardrail decides on its own window: the last ${count(g.window)} comparisons and agent calls `
     + `(now ${count(g.comparisons)} comparisons, ${count(g.calls)} calls). It judges once it has ${count(g.minSamples)}; `
-    + 'a serving route that fails is demoted, a route the agent does not serve only gets a warning.';
+    + 'a serving route that fails is demoted, a route the agent does not serve only gets a warning. '
+    + `It fails when even the optimistic end of the data is bad: the Wilson upper bound of agreement (at ${pct(g.confidence ?? 0.95)} confidence) below the minimum, or the lower bound of the error rate above the maximum${g.trip ? ` (now: ${g.trip})` : ''}.`;
   return { state, label, detail, title };
 }

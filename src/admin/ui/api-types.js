@@ -39,6 +39,10 @@
  * @property {number | null} errorRate
  * @property {number} comparisons
  * @property {number} calls
+ * @property {number} [confidence]            of the Wilson bounds the guardrail decides on
+ * @property {string | null} [trip]           why the window would demote a serving route now, or null
+ * @property {boolean} [passes]               the window shows the agent good: what ends a probation
+ * @property {number | null} [agreementLower] Wilson lower bound of agreement over the window
  */
 
 /** @typedef {{ match?: number, mismatch?: number, agent_error?: number, legacy_error?: number, skipped?: number }} LifetimeCounts */

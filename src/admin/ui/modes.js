@@ -53,10 +53,13 @@ export function statusLines(r, now = Date.now()) {
     lines.push({ kind: 'demoted', text: `Demoted by the guardrail${since}: ${r.demotion.reason ?? 'limit crossed'} · ${lift}` });
   }
   if (r.probation) {
-    // What ends it: minSamples comparisons in the guardrail window, and the window passing.
+    // What ends it: minSamples comparisons in the guardrail window, and the window showing the
+    // agent good (the server sends the Wilson lower bound it waits for).
+    const bound = g && g.agreementLower !== undefined && g.agreementLower !== null ? ` (lower bound ${pct(g.agreementLower)})` : '';
+    const needs = !g ? '' : g.agreementLower !== undefined ? `the lower bound ≥ ${pct(g.minAgreement)}` : `≥ ${pct(g.minAgreement)}`;
     const progress = !g ? ''
       : g.comparisons < g.minSamples ? ` · ${count(g.comparisons)} of ${count(g.minSamples)} comparisons so far; serves again if agreement ≥ ${pct(g.minAgreement)}`
-      : ` · agreement ${pct(g.agreement)} over ${count(g.comparisons)} comparisons, needs ≥ ${pct(g.minAgreement)}`;
+      : ` · agreement ${pct(g.agreement)}${bound} over ${count(g.comparisons)} comparisons, needs ${needs}`;
     lines.push({ kind: 'probation', text: `On probation since ${clock(r.probation.since)} (${r.probation.by}${r.probation.why ? `: ${r.probation.why}` : ''})${progress}` });
   }
   if (r.circuit && r.circuit !== 'closed') {

@@ -32,3 +32,13 @@ test('guardrail: its own window and limits; fails, passes, warming up', () => {
   assert.deepEqual([warming.state, warming.label], ['warming', 'warming up 12/30'], 'too few samples: no verdict, whatever the ratio');
   assert.equal(guardrailSummary(route({ guardrail: undefined })).state, 'none');
 });
+
+test('guardrail: the server\'s statistical verdict wins over the observed ratio', () => {
+  // Observed 88.9 % < 90 %, but on 45 comparisons the upper bound is far above 90 %: not a trip.
+  const notTripped = guardrailSummary(route({ guardrail: { ...guardrail, trip: null, passes: false, agreementLower: 0.76, confidence: 0.95 } }));
+  assert.equal(notTripped.state, 'passes');
+  assert.match(notTripped.title, /Wilson upper bound of agreement \(at 95% confidence\)/);
+  const tripped = guardrailSummary(route({ guardrail: { ...guardrail, agreement: 0.5, trip: 'agreement upper bound 0.640 < 0.9 over the last 30 comparisons', passes: false } }));
+  assert.equal(tripped.state, 'fails');
+  assert.match(tripped.title, /\(now: agreement upper bound 0\.640 < 0\.9 over the last 30 comparisons\)\.$/);
+});

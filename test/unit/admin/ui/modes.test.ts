@@ -39,6 +39,8 @@ test('status lines: demotion with its reason and how it lifts; probation with it
   const probation = { since: new Date(2026, 0, 1, 9, 8, 7).toISOString(), by: 'review-ui', why: 'agent fixed' };
   assert.deepEqual(texts(route({ mode: 'probation', probation })), ['probation: On probation since 09:08:07 (review-ui: agent fixed) · 12 of 50 comparisons so far; serves again if agreement ≥ 90%']);
   assert.match(texts(route({ mode: 'probation', probation, guardrail: { ...guardrail, comparisons: 80 } }))[0]!, / · agreement 50% over 80 comparisons, needs ≥ 90%$/, 'enough samples: what is still missing');
+  assert.match(texts(route({ mode: 'probation', probation, guardrail: { ...guardrail, comparisons: 80, agreement: 0.95, agreementLower: 0.878 } }))[0]!,
+    / · agreement 95% \(lower bound 87\.8%\) over 80 comparisons, needs the lower bound ≥ 90%$/, 'the server\'s bound: what a probation waits for');
 });
 
 test('status lines: an open circuit and a serve flag the source lacks', () => {
