@@ -35,10 +35,20 @@ The config file may reference environment variables as \${VAR} or \${VAR:-defaul
     // redact.patterns mask every log line too (as at start: a reload does not change the logger's).
     const log = createLogger(config.log.level, undefined, config.log.format ?? defaultLogFormat(call.io.stdout), config.redact.patterns.length > 0 ? { mask: compileRedactPatterns(config.redact.patterns).value } : {});
     for (const w of report.warnings) log.warn({ route: w.route, kind: w.kind }, w.message);
+    // Listening for the stop signal before starting: a SIGTERM right after "shadowgate started"
+    // (the line a supervisor or a test waits for) must drain, not kill the process.
+    const onTerm = () => stop('SIGTERM');
+    const onInt = () => stop('SIGINT');
+    let stop: (signal: NodeJS.Signals) => void = () => {};
+    const stopped = new Promise<NodeJS.Signals>((done) => { stop = done; });
+    process.once('SIGTERM', onTerm);
+    process.once('SIGINT', onInt);
     let sg;
     try {
       sg = await startShadowgate(config, log, { configFile: file, env: call.io.env });
     } catch (err) {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
       const e = err as Error & { code?: string; port?: number };
       const hint = e.code === 'EADDRINUSE' || e.code === 'EACCES'
         ? `port ${e.port ?? '?'} ${e.code === 'EADDRINUSE' ? 'is in use' : 'needs privileges'}: set server.port / admin.port to a free port (0 picks one)`
@@ -56,10 +66,7 @@ The config file may reference environment variables as \${VAR} or \${VAR:-defaul
     process.on('uncaughtException', onUncaught);
     const onHup = () => { log.info({ signal: 'SIGHUP' }, 'reloading the config'); void started.reload(); };
     process.on('SIGHUP', onHup);
-    const signal = await new Promise<NodeJS.Signals>((done) => {
-      process.once('SIGTERM', () => done('SIGTERM'));
-      process.once('SIGINT', () => done('SIGINT'));
-    });
+    const signal = await stopped;
     // A second signal while draining: stop at once.
     const now = (again: NodeJS.Signals) => {
       log.warn({ signal: again }, 'second signal during the drain: exiting now');
