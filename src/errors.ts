@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   SG_LEGACY_TIMEOUT: { status: 504, description: 'Legacy did not answer within legacy.timeoutMs.' },
   SG_REQUEST_INVALID: { status: 400, description: 'Data plane: a request no proxy may forward (a request target that is neither origin- nor absolute-form, more than one Host header).' },
   SG_METHOD_NOT_ALLOWED: { status: 405, description: 'Data plane: CONNECT (shadowgate is a reverse proxy, not a tunnel).' },
+  SG_NOT_IMPLEMENTED: { status: 501, description: 'Data plane: a request body in a transfer coding other than chunked (the proxy re-frames bodies and cannot carry other codings).' },
   SG_UNAUTHORIZED: { status: 401, description: 'Admin API call without the right Bearer token.' },
   SG_NOT_FOUND: { status: 404, description: 'Admin API: no such route, sample or endpoint.' },
   SG_BAD_REQUEST: { status: 400, description: 'Admin API: a parameter is missing or malformed.' },

@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
-import { clientResponseHeaders, forwardedRequestHeaders, headerObject, isHopByHop, nominated, PROTECTED, stripHopByHop } from '../../../src/proxy/headers.js';
+import { clientResponseHeaders, forwardedRequestHeaders, headerObject, isHopByHop, nominated, PROTECTED, stripHopByHop, unsupportedCodings } from '../../../src/proxy/headers.js';
 
 /** The parts of an IncomingMessage forwardedRequestHeaders reads, built from raw lines as node would. */
 function request(raw: [string, string][]): IncomingMessage {
@@ -176,4 +176,17 @@ describe('clientResponseHeaders: what the client gets of an upstream answer', ()
   test('headerObject joins repeats, keeps set-cookie as a list', () => {
     assert.deepEqual(headerObject(['A', '1', 'a', '2', 'Set-Cookie', 'x=1', 'set-cookie', 'y=2']), { a: '1, 2', 'set-cookie': ['x=1', 'y=2'] });
   });
+});
+
+describe('unsupportedCodings: request transfer codings the proxy cannot carry (RFC 9112 §6.1)', () => {
+  const cases: [string | undefined, string | null][] = [
+    [undefined, null],
+    ['chunked', null],
+    ['Chunked', null],
+    [' chunked ', null],
+    ['gzip, chunked', 'gzip'],
+    ['gzip, deflate, chunked', 'gzip, deflate'],
+    ['identity, chunked', 'identity'],
+  ];
+  for (const [te, want] of cases) test(`${JSON.stringify(te)} => ${JSON.stringify(want)}`, () => assert.equal(unsupportedCodings(te), want));
 });
