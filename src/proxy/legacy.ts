@@ -251,23 +251,43 @@ function isEventStream(flat: readonly string[]): boolean {
   return false;
 }
 
-/** `OPTIONS *` cannot travel through undici (paths must start with "/"): node's client takes it. */
+/**
+ * `OPTIONS *` cannot travel through undici (paths must start with "/"): node's client takes it,
+ * with the same rules as every other legacy call: the client's body framed as node parsed it
+ * (a chunked upload says so: node's client would send an OPTIONS body unframed, which legacy
+ * would read as the next request), and an answer node cannot write is a 502, never a throw.
+ */
 export function forwardAsterisk(ex: Exchange, legacyUrl: string, fwd: ForwardedRequest, timeoutMs: number, servedByHeader: string | false): void {
   const u = new URL(legacyUrl);
-  const headers: string[] = fwd.headers;
+  const chunked = ex.req.headers['transfer-encoding'] !== undefined;
+  const headers: string[] = chunked ? [...fwd.headers, 'transfer-encoding', 'chunked'] : fwd.headers;
   const upstream = http.request({ host: u.hostname, port: u.port || 80, method: 'OPTIONS', path: '*', headers, agent: false, timeout: timeoutMs });
+  let failed = false;
+  const fail = (kind: FailureKind) => {
+    if (failed) return;
+    failed = true;
+    ex.metrics.upstreamError('legacy', kind);
+    upstream.destroy();
+    if (ex.res.headersSent) { ex.res.destroy(); return; }
+    if (!ex.req.complete) ex.req.resume();
+    try { writeLegacyError(ex.res, kind, timeoutMs, servedByHeader); } catch { ex.res.destroy(); }
+  };
   upstream.on('response', (answer) => {
+    const status = answer.statusCode ?? 0;
+    if (status < 200 || status > 599) { fail('invalid_response'); return; }
     const raw = answer.rawHeaders.map((s) => Buffer.from(s, 'latin1'));
-    try { ex.res.writeHead(answer.statusCode ?? 502, clientResponseHeaders(raw, servedByHeader, 'legacy')); } catch { ex.res.destroy(); answer.destroy(); return; }
+    const reason = VALID_REASON.test(answer.statusMessage ?? '') ? answer.statusMessage : undefined;
+    try { ex.res.writeHead(status, reason, clientResponseHeaders(raw, servedByHeader, 'legacy')); } catch { fail('invalid_response'); return; }
+    answer.on('error', () => ex.res.destroy());
+    answer.on('aborted', () => ex.res.destroy());
     answer.pipe(ex.res);
   });
   upstream.on('timeout', () => upstream.destroy(new IdleTimeoutError('timeout')));
   upstream.on('error', (err) => {
-    const { kind } = classify(err, err instanceof IdleTimeoutError, false);
-    ex.metrics.upstreamError('legacy', kind);
-    if (ex.res.headersSent) ex.res.destroy();
-    else writeLegacyError(ex.res, kind, timeoutMs, servedByHeader);
+    if (failed) return;
+    fail(classify(err, err instanceof IdleTimeoutError, false).kind);
   });
-  ex.onClientGone = () => upstream.destroy();
-  upstream.end();
+  ex.onClientGone = () => { failed = true; upstream.destroy(); };
+  if (fwd.hasBody) ex.req.pipe(upstream);
+  else upstream.end();
 }
