@@ -11,6 +11,7 @@ import { UNMATCHED, type RouteMatcher } from '../routing/match.js';
 import type { RouteRuntime } from '../routing/runtime.js';
 import type { RequestHandler } from './passes.js';
 import { parseRequestTarget } from './request-target.js';
+import { rawErrorAnswer } from './upstream-errors.js';
 import type { WebSocketPass } from './websocket.js';
 
 export interface DataPlane {
@@ -50,7 +51,7 @@ export function createDataPlane(
     const route = matcher.match(req.method ?? 'GET', target.path);
     tunnels.add(socket);
     socket.once('close', () => tunnels.delete(socket));
-    ws.upgrade(req, socket, head, route?.name ?? UNMATCHED);
+    ws.upgrade(req, socket, head, route?.name ?? UNMATCHED, target.authority);
   });
 
   // CONNECT reaches no other host through a reverse proxy.
@@ -69,9 +70,8 @@ export function createDataPlane(
 
   function refuseRaw(socket: Socket, status: number, reason: string, label: string): void {
     metrics.requestsRejected.inc({ reason: label });
-    const body = JSON.stringify({ error: { code: status === 405 ? 'SG_METHOD_NOT_ALLOWED' : 'SG_REQUEST_INVALID', message: reason } });
     const allow = status === 405 ? 'allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n' : '';
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${allow}connection: close\r\n\r\n${body}`);
+    socket.end(rawErrorAnswer(status, status === 405 ? 'SG_METHOD_NOT_ALLOWED' : 'SG_REQUEST_INVALID', reason, allow));
     log.debug({ status, reason: label }, 'request refused');
   }
 
