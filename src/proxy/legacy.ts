@@ -140,6 +140,8 @@ class LegacyCall implements Dispatcher.DispatchHandler {
     if (status < 200) { this.informational(status, raw); return true; }
     const { res } = this.ex;
     const headers = clientResponseHeaders(raw, this.f.options.servedByHeader, 'legacy');
+    // A 204 has no content and may not declare a length (RFC 9110 §8.6); node would pass it on.
+    if (status === 204) dropHeader(headers, 'content-length');
     let reason: string | undefined = statusText;
     if (!VALID_REASON.test(statusText)) {
       // RFC 9112 §4: clients should ignore the reason phrase; one node cannot write is dropped.
@@ -186,6 +188,13 @@ class LegacyCall implements Dispatcher.DispatchHandler {
   }
 
   onError(err: Error): void {
+    // No body follows a 204 or 304 (RFC 9112 §6.3 rule 1), but undici holds a 304's Content-Length
+    // (RFC 9110 §8.6 allows it) against the bytes that never come: the answer is whole, not failed
+    // (regression: the client got a cut connection and no answer).
+    if ((this.status === 204 || this.status === 304) && (err as { code?: string }).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+      this.onComplete(null);
+      return;
+    }
     this.end();
     if (this.gone) return; // cut because the client left: nobody to blame (the exchange dropped the shadow)
     const { kind } = this.failure ? { kind: this.failure } : classify(err, false, false);
@@ -233,6 +242,10 @@ class LegacyCall implements Dispatcher.DispatchHandler {
       this.f.countRepair(this.ex, 'informational');
     }
   }
+}
+
+function dropHeader(flat: string[], lowerName: string): void {
+  for (let i = flat.length - 2; i >= 0; i -= 2) if (flat[i]!.toLowerCase() === lowerName) flat.splice(i, 2);
 }
 
 /** undici hands raw header lines as Buffers at run time (its types say strings). */
