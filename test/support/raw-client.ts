@@ -31,12 +31,12 @@ export class RawConnection {
     this.socket.on('close', () => { this.closed = true; this.wake(); });
   }
 
-  /** Writes bytes as given; the request methods are noted for reading the answers. */
+  /** Writes bytes as given (a string as latin1: one char, one byte); request methods are noted for reading the answers. */
   async write(bytes: string | Buffer): Promise<void> {
     await this.ready;
     const text = Buffer.isBuffer(bytes) ? bytes.toString('latin1') : bytes;
     for (const m of text.matchAll(/(?:^|\r\n\r\n)([A-Z]+) [^ \r\n]+ HTTP\/1\.[01]\r\n/g)) this.methods.push(m[1]!);
-    await new Promise<void>((resolve) => this.socket.write(bytes, () => resolve()));
+    await new Promise<void>((resolve) => this.socket.write(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes, 'latin1'), () => resolve()));
   }
 
   read(): RawResult {
