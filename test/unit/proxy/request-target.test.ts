@@ -16,6 +16,14 @@ describe('parseRequestTarget', () => {
     ['GET', '/api/items/.', '/api/items/', '/api/items/.', undefined],
     ['GET', '/api/items/..', '/api/', '/api/items/..', undefined],
     ['GET', '/api/.hidden', '/api/.hidden', '/api/.hidden', undefined],
+    // percent-encoded dots are dots (RFC 3986 §6.2.2.2): no route escapes through them
+    ['GET', '/api/%2e%2e/admin', '/admin', '/api/%2e%2e/admin', undefined],
+    ['GET', '/api/%2E./admin', '/admin', '/api/%2E./admin', undefined],
+    ['GET', '/api/.%2e/admin', '/admin', '/api/.%2e/admin', undefined],
+    ['GET', '/%2e/api/items', '/api/items', '/%2e/api/items', undefined],
+    ['GET', '/api/%2e%2e%2e/x', '/api/%2e%2e%2e/x', '/api/%2e%2e%2e/x', undefined],
+    ['GET', '/api/%2ehidden', '/api/%2ehidden', '/api/%2ehidden', undefined],
+    ['GET', '/api/items%2F..%2Fadmin', '/api/items%2F..%2Fadmin', '/api/items%2F..%2Fadmin', undefined],
     ['GET', 'http://h/api/items', '/api/items', '/api/items', 'h'],
     ['GET', 'HTTP://h:8080/api/items?q=1', '/api/items', '/api/items?q=1', 'h:8080'],
     ['GET', 'https://h/api/items#frag', '/api/items', '/api/items', 'h'],
@@ -62,6 +70,11 @@ describe('removeDotSegments (RFC 3986 §5.2.4)', () => {
     ['/..', '/'],
     ['/a//b/../c', '/a//c'], // an empty segment is a segment
     ['/a/b/', '/a/b/'],
+    ['/a/%2e%2e/b', '/b'],
+    ['/a/%2e', '/a/'],
+    ['/a/%2E%2E', '/'],
+    ['/a/%2e%2e%2e', '/a/%2e%2e%2e'],
+    ['/a/%41', '/a/%41'],
   ];
   for (const [input, want] of cases) {
     test(`${input} => ${want}`, () => assert.equal(removeDotSegments(input), want));
