@@ -32,6 +32,9 @@ export function createDataPlane(
     connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(s.headersTimeoutMs / 10))),
   }, handler);
   server.maxConnections = s.maxConnections;
+  // No count limit, only the size one (431): past maxHeadersCount node drops header lines silently,
+  // a Content-Length or Host among them included, while its parser still frames by them.
+  server.maxHeadersCount = 0;
   server.on('drop', () => metrics.connectionsRejected.inc());
 
   let open = 0;
