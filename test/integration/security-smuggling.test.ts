@@ -338,3 +338,12 @@ test('OPTIONS * with a chunked body: legacy gets one chunked request (node\'s cl
   assert.deepEqual(only(r), { status: 200, id: 'A', method: 'OPTIONS', target: '*', host: 'a', bodyLength: 35 });
   assertRead(legacy, [{ method: 'OPTIONS', target: '*', body: SMUGGLED, framing: 'chunked' }]);
 });
+
+test('framing headers after a thousand others still frame the request (regression: node dropped headers past maxHeadersCount, so the proxy saw no Content-Length and legacy got the POST without its body)', async (t) => {
+  const { sg, legacy } = await rig(t);
+  const many = Array.from({ length: 1100 }, (_, i) => `x-${i}: v`).join('\r\n');
+  const r = await rawExchange(sg.dataUrl, `POST /api/many HTTP/1.1\r\n${many}\r\nHost: a\r\nConnection: content-length\r\nContent-Length: 35\r\nx-test-id: A\r\n\r\n${SMUGGLED}`);
+  assert.deepEqual(only(r), { status: 200, id: 'A', method: 'POST', target: '/api/many', host: 'a', bodyLength: 35 });
+  const [seen] = assertRead(legacy, [{ method: 'POST', target: '/api/many', body: SMUGGLED, framing: 'content-length' }]);
+  assert.equal(seen!.fields.filter(([n]) => n.startsWith('x-') && /^x-\d+$/.test(n)).length, 1100, 'no header silently dropped');
+});
