@@ -48,13 +48,20 @@ export function createDataPlane(
   const tunnels = new Set<Socket>();
   server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const target = parseRequestTarget(req.method ?? 'GET', req.url ?? '/');
-    if (!target.ok || target.forward === '*') { refuseRaw(socket, 400, 'Bad Request', 'bad_target'); return; }
-    req.url = target.forward;
-    const route = matcher.match(req.method ?? 'GET', target.path);
-    tunnels.add(socket);
-    socket.once('close', () => tunnels.delete(socket));
-    ws.upgrade(req, socket, head, route?.name ?? UNMATCHED, target.authority);
+    // Last resort, as for requests (passes.ts): a throw here would come out of node's parser.
+    try {
+      const target = parseRequestTarget(req.method ?? 'GET', req.url ?? '/');
+      if (!target.ok || target.forward === '*') { refuseRaw(socket, 400, 'Bad Request', 'bad_target'); return; }
+      req.url = target.forward;
+      const route = matcher.match(req.method ?? 'GET', target.path);
+      tunnels.add(socket);
+      socket.once('close', () => tunnels.delete(socket));
+      ws.upgrade(req, socket, head, route?.name ?? UNMATCHED, target.authority);
+    } catch (err) {
+      metrics.internalErrors.inc({ where: 'upgrade' });
+      log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, method: req.method }, 'upgrade pass threw; connection cut');
+      socket.destroy();
+    }
   });
 
   // CONNECT reaches no other host through a reverse proxy.
