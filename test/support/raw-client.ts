@@ -50,6 +50,13 @@ export class RawConnection {
     return this.read();
   }
 
+  /** Waits for a final answer (2xx-5xx, or a 101), an unreadable one, or the close (bounded by timeoutMs). */
+  async final(timeoutMs = 5000): Promise<RawResult> {
+    const done = () => { const r = this.read(); return r.error !== undefined || this.closed || r.responses.some((m) => m.status >= 200 || m.status === 101); };
+    await this.until(done, timeoutMs);
+    return this.read();
+  }
+
   /** Waits for the connection to close; false if it is still open after timeoutMs. */
   async closes(timeoutMs = 5000): Promise<boolean> {
     await this.until(() => this.closed, timeoutMs);
