@@ -104,13 +104,23 @@ export function createRequestHandler(d: PassDeps): RequestHandler {
     writeError(res, error, status === 405 ? ['allow', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'] : undefined, true);
   }
 
+  /** The route a request was on, for the guard's log line (the path itself may carry secrets). */
+  function routeOf(req: IncomingMessage): string {
+    try {
+      const target = parseRequestTarget(req.method ?? 'GET', req.url ?? '/');
+      return target.ok ? d.matcher.match(req.method ?? 'GET', target.path)?.name ?? 'unmatched' : 'unmatched';
+    } catch {
+      return 'unknown';
+    }
+  }
+
   // Last-resort guard: a bug on this path answers that one client, it never stops the process.
   return function guarded(req, res) {
     try {
       handle(req, res);
     } catch (err) {
       d.metrics.internalErrors.inc({ where: 'request' });
-      d.log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, method: req.method }, 'request pass threw; answered 500');
+      d.log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, route: routeOf(req), method: req.method }, 'request pass threw; answered 500');
       try {
         if (!res.headersSent) writeError(res, new ShadowgateError('SG_INTERNAL', 'internal error'), undefined, true);
         else res.destroy();
