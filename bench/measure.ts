@@ -2,7 +2,7 @@
 // cell, the counters around each shadowgate run, and the RSS check with a hung agent.
 import { runLoad, type LoadResult } from './load.js';
 import { addCounters, diffCounters, scrape, type Counters } from './metrics.js';
-import { PATHS, roundOrder, SCENARIOS, type Method, type RunTarget } from './plan.js';
+import { PATHS, REFERENCES, roundOrder, SCENARIOS, type Method, type ReferenceId, type RunTarget } from './plan.js';
 import { cpuMs, memoryStatus, sleep } from './processes.js';
 import type { Cell } from './report.js';
 import { LOAD_CORE, startScenario, type Bench, type SgState } from './setup.js';
@@ -13,7 +13,7 @@ const live = (b: Bench): SgState[] => b.states.filter((s) => s.sg !== undefined 
  *  it the first (bare) run of the first cell came out ~40 % low. */
 export async function warmUp(b: Bench): Promise<void> {
   if (b.opts.warmupS === 0) return;
-  const targets = [b.stubs.bareUrl, ...live(b).map((s) => s.sg!.dataUrl)];
+  const targets = [...b.stubs.refs.map((r) => r.url), ...live(b).map((s) => s.sg!.dataUrl)];
   process.stderr.write(`warm-up: ${targets.length} target(s) × ${b.opts.methods.join('+')} × ${b.opts.warmupS} s at 64 conns\n`);
   for (const url of targets) {
     for (const method of b.opts.methods) {
@@ -58,30 +58,31 @@ async function shadowgateRun(b: Bench, state: SgState, slot: Slot, method: Metho
 export async function measure(b: Bench): Promise<Cell[]> {
   const { opts } = b;
   const order = (round: number): RunTarget[] =>
-    live(b).length === 0 ? [{ kind: 'bare' }] : roundOrder(live(b).map((s) => s.scenario), round, opts.bareEvery);
+    live(b).length === 0 ? REFERENCES.map((r) => ({ kind: 'ref' as const, ref: r.id })) : roundOrder(live(b).map((s) => s.scenario), round, opts.bareEvery);
   const total = opts.connections.length * opts.methods.length * opts.repeats * order(0).length;
   let done = 0;
   const cells: Cell[] = [];
   for (const connections of opts.connections) {
     for (const method of opts.methods) {
-      const bare: LoadResult[] = [];
+      const refs: Record<ReferenceId, LoadResult[]> = { bare: [], naive: [], lean: [] };
       const slots = new Map<string, Slot>(b.states.map((s) => [s.scenario.id, { sg: [], counters: new Map() }]));
       for (let round = 0; round < opts.repeats; round++) {
         for (const target of order(round)) {
-          const tag = `[${++done}/${total}] c${connections} ${method} ${target.kind === 'bare' ? 'bare' : `sg(${target.scenario.id})`}`;
+          const tag = `[${++done}/${total}] c${connections} ${method} ${target.kind === 'ref' ? target.ref : `sg(${target.scenario.id})`}`;
           if (target.kind === 'sg') {
             const state = b.states.find((s) => s.scenario.id === target.scenario.id)!;
             await shadowgateRun(b, state, slots.get(state.scenario.id)!, method, connections, tag);
             continue;
           }
-          const r = await measuredRun(b, b.stubs.bareUrl, b.stubs.bare.pid, method, connections);
-          bare.push(r);
+          const ref = b.stubs.refs.find((x) => x.id === target.ref)!;
+          const r = await measuredRun(b, ref.url, ref.proc.pid, method, connections);
+          refs[ref.id].push(r);
           progress(tag, r);
         }
       }
       for (const s of b.states) {
         const slot = slots.get(s.scenario.id)!;
-        cells.push({ scenario: s.scenario, connections, method, bare, sg: slot.sg, sgStatus: slot.sg.length === 0 ? s.status ?? 'no runs' : undefined, counters: slot.counters });
+        cells.push({ scenario: s.scenario, connections, method, bare: refs.bare, refs, sg: slot.sg, sgStatus: slot.sg.length === 0 ? s.status ?? 'no runs' : undefined, counters: slot.counters });
       }
     }
   }

@@ -17,7 +17,7 @@ export const RESULTS = join(ROOT, 'bench', 'results', 'latest.json');
 export interface Results {
   cells: Cell[];
   memory: Map<string, MemoryStatus | undefined>;
-  bareMemory: MemoryStatus | undefined;
+  refMemory: Map<string, MemoryStatus | undefined>;
   scenarioCounters: Map<string, Counters>;
   rss: RssCheck;
 }
@@ -32,7 +32,7 @@ export function printHeader(opts: Options, gen: LoadGeneratorName, sgState: stri
     `- machine: ${cpuModel()}, ${availableParallelism()} cores, Node ${process.version}`,
     `- load generator: ${loadGeneratorVersion(gen)}, ${opts.durationS} s per run after a ${opts.warmupS} s warm-up per target and method`,
     `- pinning: ${pin}. The agent stub shares the load generator's core because it stands in for a remote service: on the proxy's core its CPU would be charged to shadowgate.`,
-    `- runs: interleaved, one bare run before every ${opts.bareEvery} shadowgate run(s) (bare never talks to the agent, so its runs are shared by the scenarios of a cell); ${opts.repeats} round(s); medians reported`,
+    `- runs: interleaved, one bare run before every ${opts.bareEvery} shadowgate run(s) and one run of each mirror reference per round (references do not depend on the scenario, so their runs are shared by the scenarios of a cell); ${opts.repeats} round(s); medians reported`,
     `- shadowgate: ${sgState}`,
     `- planned load time: ~${Math.round(seconds)} s${opts.quick ? ' (BENCH_QUICK=1)' : ''}; load average before start ${loadavg().map((l) => l.toFixed(2)).join(' ')} (anything else running on the machine shows up as noise)`,
     '',
@@ -42,7 +42,8 @@ export function printHeader(opts: Options, gen: LoadGeneratorName, sgState: stri
 
 export function printReport(b: Bench, r: Results): void {
   const out: string[] = ['', `## Results (medians of ${b.opts.repeats}, ${b.gen}; latency in ms)`, '', resultsTable(r.cells), ''];
-  out.push('Targets: (a) sg req/s ≥ 0.90× bare and p99 ≤ 1.2× bare; (b), (c) ≥ 0.85× and ≤ 1.3×; (d) reported only. '
+  out.push('Targets (ratios to bare http-proxy in the same run): (o) req/s ≥ 1.30× and p99 ≤ 1.0×; (a) ≥ 0.90× and ≤ 1.2×, and ahead of both mirrors; (b), (c) ≥ 0.85× and ≤ 1.3×; (d) reported only; every cell 0 failed requests. '
+    + 'References: bare http-proxy; "naive": http-proxy + a fire-and-forget undici copy to the fast agent (no comparison, no metrics, no bounds); "lean": undici pass-through + undici copy + byte/JSON comparison (no bounds, no metrics). '
     + '"proxy CPU" is user+system CPU of the proxy process per request (/proc). "shadows compared / dropped" are shadowgate counter deltas during the measured runs.', '');
   out.push('## shadowgate memory and shadow activity per scenario', '');
   out.push(markdown(['scenario', 'peak RSS (VmHWM) MB', 'RSS at end MB', 'counters over the whole bench'], b.states.map((s) => {
@@ -50,7 +51,7 @@ export function printReport(b: Bench, r: Results): void {
     const counters = r.scenarioCounters.get(s.scenario.id) ?? new Map<string, number>();
     return [`(${s.scenario.id}) ${s.scenario.title}`, s.sg ? mb(m?.hwmKb) : s.status ?? '–', s.sg ? mb(m?.rssKb) : '–', s.sg ? countersText(counters) : '–'];
   })));
-  out.push('', `Bare http-proxy peak RSS (VmHWM): ${mb(r.bareMemory?.hwmKb)} MB.`, '', '## RSS check (agent hung)', '');
+  out.push('', `References' peak RSS (VmHWM): ${[...r.refMemory].map(([id, m]) => `${id} ${mb(m?.hwmKb)} MB`).join(', ')}.`, '', '## RSS check (agent hung)', '');
   const rss = r.rss;
   if (rss.status !== undefined) out.push(`${rss.seconds} s at ${rss.connections} conns: ${rss.status}`);
   else {
@@ -77,9 +78,9 @@ export function writeJson(b: Bench, r: Results): void {
     scenarios: b.states.map((s) => ({ ...s.scenario, target: s.scenario.target ?? null, targetText: targetText(s.scenario), status: s.status ?? 'ok' })),
     cells: r.cells.map((c) => ({
       scenario: c.scenario.id, connections: c.connections, method: c.method, ...judge(c),
-      sgStatus: c.sgStatus ?? null, bareRuns: c.bare, sgRuns: c.sg, counters: obj(c.counters),
+      sgStatus: c.sgStatus ?? null, refRuns: c.refs, sgRuns: c.sg, counters: obj(c.counters),
     })),
-    memory: { shadowgate: Object.fromEntries(r.memory), bareProxy: r.bareMemory ?? null },
+    memory: { shadowgate: Object.fromEntries(r.memory), references: Object.fromEntries(r.refMemory) },
     scenarioCounters: Object.fromEntries([...r.scenarioCounters].map(([k, v]) => [k, obj(v)])),
     rssCheck: { ...r.rss, counters: obj(r.rss.counters) },
   };

@@ -10,20 +10,31 @@ export const PATHS: Readonly<Record<Method, string>> = { GET: '/api/items/42', P
 export interface Target { minRpsRatio: number; maxP99Ratio: number }
 
 export interface Scenario {
-  id: 'a' | 'b' | 'c' | 'd';
+  id: 'o' | 'a' | 'b' | 'c' | 'd';
   title: string;
   agent: AgentMode;
   /** Serve flag on at 100 % (agent answers the client, `fallback: parallel`). */
   serve: boolean;
+  /** Shadow flag on (off: the route still matches and its flags are evaluated, nothing is mirrored). */
+  shadow: boolean;
   /** Undefined: reported, not judged. */
   target: Target | undefined;
 }
 
 export const SCENARIOS: readonly Scenario[] = [
-  { id: 'a', title: 'shadow 100% + compare, fast agent', agent: 'fast', serve: false, target: { minRpsRatio: 0.9, maxP99Ratio: 1.2 } },
-  { id: 'b', title: 'shadow 100%, agent 1 s slow', agent: 'slow', serve: false, target: { minRpsRatio: 0.85, maxP99Ratio: 1.3 } },
-  { id: 'c', title: 'shadow 100%, agent hung', agent: 'hung', serve: false, target: { minRpsRatio: 0.85, maxP99Ratio: 1.3 } },
-  { id: 'd', title: 'agent serves 100%, fallback parallel', agent: 'fast', serve: true, target: undefined },
+  { id: 'o', title: 'shadowing off (route, flags, metrics)', agent: 'fast', serve: false, shadow: false, target: { minRpsRatio: 1.3, maxP99Ratio: 1.0 } },
+  { id: 'a', title: 'shadow 100% + compare, fast agent', agent: 'fast', serve: false, shadow: true, target: { minRpsRatio: 0.9, maxP99Ratio: 1.2 } },
+  { id: 'b', title: 'shadow 100%, agent 1 s slow', agent: 'slow', serve: false, shadow: true, target: { minRpsRatio: 0.85, maxP99Ratio: 1.3 } },
+  { id: 'c', title: 'shadow 100%, agent hung', agent: 'hung', serve: false, shadow: true, target: { minRpsRatio: 0.85, maxP99Ratio: 1.3 } },
+  { id: 'd', title: 'agent serves 100%, fallback parallel', agent: 'fast', serve: true, shadow: true, target: undefined },
+];
+
+/** What every run is compared with, measured in the same rounds: bare http-proxy, and two mirrors with no safety at all. */
+export type ReferenceId = 'bare' | 'naive' | 'lean';
+export const REFERENCES: readonly { id: ReferenceId; title: string }[] = [
+  { id: 'bare', title: 'bare http-proxy' },
+  { id: 'naive', title: 'naive mirror (http-proxy + fire-and-forget undici copy)' },
+  { id: 'lean', title: 'lean undici mirror (undici pass-through + copy + JSON compare)' },
 ];
 
 export interface Options {
@@ -54,9 +65,9 @@ export function readOptions(env: NodeJS.ProcessEnv = process.env): Options {
     if (!Number.isFinite(n) || n < min) throw new Error(`${name}=${raw}: expected a number ≥ ${min}`);
     return n;
   };
-  const wanted = (env.BENCH_SCENARIOS ?? 'a,b,c,d').split(',').map((s) => s.trim());
+  const wanted = (env.BENCH_SCENARIOS ?? 'o,a,b,c,d').split(',').map((s) => s.trim());
   const scenarios = SCENARIOS.filter((s) => wanted.includes(s.id));
-  if (scenarios.length === 0) throw new Error(`BENCH_SCENARIOS=${env.BENCH_SCENARIOS}: pick from a,b,c,d`);
+  if (scenarios.length === 0) throw new Error(`BENCH_SCENARIOS=${env.BENCH_SCENARIOS}: pick from o,a,b,c,d`);
   return {
     quick,
     repeats: int('BENCH_REPEATS', quick ? 1 : 3, 1),
@@ -75,23 +86,27 @@ export function readOptions(env: NodeJS.ProcessEnv = process.env): Options {
   };
 }
 
-export type RunTarget = { kind: 'bare' } | { kind: 'sg'; scenario: Scenario };
+export type RunTarget = { kind: 'ref'; ref: ReferenceId } | { kind: 'sg'; scenario: Scenario };
 
 /**
- * One round for a (connections, method) cell: shadowgate runs for every scenario,
- * with a bare run before every `bareEvery` of them. Bare does not depend on the
- * scenario (it never talks to the agent), so its runs are shared by the scenarios
- * around them; the scenario order rotates each round so no scenario always runs
- * right after the hung or slow one.
+ * One round for a (connections, method) cell: shadowgate runs for every scenario, with a
+ * bare run before every `bareEvery` of them and one run of each mirror reference. The
+ * references do not depend on the scenario, so their runs are shared by the scenarios
+ * around them; the order rotates each round so no scenario always runs right after the
+ * hung or slow one.
  */
-export function roundOrder(scenarios: readonly Scenario[], round: number, bareEvery: number): RunTarget[] {
+export function roundOrder(scenarios: readonly Scenario[], round: number, bareEvery: number, mirrors: readonly ReferenceId[] = ['naive', 'lean']): RunTarget[] {
   const n = scenarios.length;
   const rotated = scenarios.map((_, i) => scenarios[(i + round) % n]!);
+  const order = round % 2 === 0 ? [...mirrors] : [...mirrors].reverse();
   const out: RunTarget[] = [];
   rotated.forEach((scenario, i) => {
-    if (i % bareEvery === 0) out.push({ kind: 'bare' });
+    if (i % bareEvery === 0) out.push({ kind: 'ref', ref: 'bare' });
     out.push({ kind: 'sg', scenario });
+    const mirror = order[i];
+    if (mirror !== undefined) out.push({ kind: 'ref', ref: mirror });
   });
+  for (const mirror of order.slice(n)) out.push({ kind: 'ref', ref: mirror });
   return out;
 }
 
@@ -99,7 +114,7 @@ export function roundOrder(scenarios: readonly Scenario[], round: number, bareEv
 export function plannedSeconds(o: Options, withShadowgate: boolean): number {
   const cells = o.connections.length * o.methods.length;
   const sgRuns = withShadowgate ? o.scenarios.length : 0;
-  const bareRuns = withShadowgate ? Math.ceil(o.scenarios.length / o.bareEvery) : 1;
+  const bareRuns = withShadowgate ? Math.ceil(o.scenarios.length / o.bareEvery) + Math.min(2, o.scenarios.length) : 1;
   const warmups = o.methods.length * (1 + sgRuns) * o.warmupS;
   return cells * o.repeats * (sgRuns + bareRuns) * o.durationS + warmups + (withShadowgate ? o.rssSeconds : 0);
 }

@@ -3,7 +3,7 @@
 import type { LoadResult } from './load.js';
 import type { Counters } from './metrics.js';
 import { shadowSummary } from './metrics.js';
-import type { Method, Scenario } from './plan.js';
+import { REFERENCES, type Method, type ReferenceId, type Scenario } from './plan.js';
 
 export interface Cell {
   scenario: Scenario;
@@ -11,6 +11,8 @@ export interface Cell {
   method: Method;
   /** Bare runs of the same (connections, method) cell: shared by all scenarios. */
   bare: LoadResult[];
+  /** Every reference's runs of the cell (bare included). */
+  refs: Record<ReferenceId, LoadResult[]>;
   sg: LoadResult[];
   /** Why there are no shadowgate numbers ("not built", "crashed: …"), if so. */
   sgStatus: string | undefined;
@@ -30,6 +32,9 @@ export interface CellVerdict {
   rpsRatio: number | undefined;
   p99Ratio: number | undefined;
   verdict: 'pass' | 'MISS' | 'info' | 'n/a';
+  /** shadowgate req/s over each reference's (bare, naive mirror, lean mirror). */
+  vs: Partial<Record<ReferenceId, number>>;
+  refs: Partial<Record<ReferenceId, Summary>>;
 }
 
 export function median(xs: number[]): number {
@@ -54,12 +59,20 @@ export function summarize(runs: LoadResult[]): Summary | undefined {
 export function judge(cell: Cell): CellVerdict {
   const bare = summarize(cell.bare);
   const sg = summarize(cell.sg);
-  if (bare === undefined || sg === undefined) return { bare, sg, rpsRatio: undefined, p99Ratio: undefined, verdict: 'n/a' };
+  const refs: Partial<Record<ReferenceId, Summary>> = {};
+  const vs: Partial<Record<ReferenceId, number>> = {};
+  for (const r of REFERENCES) {
+    const summary = summarize(cell.refs?.[r.id] ?? []);
+    if (summary) refs[r.id] = summary;
+    if (summary && sg) vs[r.id] = sg.rps / summary.rps;
+  }
+  if (bare === undefined || sg === undefined) return { bare, sg, rpsRatio: undefined, p99Ratio: undefined, verdict: 'n/a', vs, refs };
   const rpsRatio = sg.rps / bare.rps;
   const p99Ratio = sg.p99Ms / bare.p99Ms;
   const t = cell.scenario.target;
-  const verdict = t === undefined ? 'info' : rpsRatio >= t.minRpsRatio && p99Ratio <= t.maxP99Ratio ? 'pass' : 'MISS';
-  return { bare, sg, rpsRatio, p99Ratio, verdict };
+  // Failed requests are never acceptable, whatever the throughput.
+  const verdict = t === undefined ? 'info' : rpsRatio >= t.minRpsRatio && p99Ratio <= t.maxP99Ratio && sg.errors === 0 ? 'pass' : 'MISS';
+  return { bare, sg, rpsRatio, p99Ratio, verdict, vs, refs };
 }
 
 const f0 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '–' : Math.round(n).toString());
@@ -71,7 +84,7 @@ export function targetText(s: Scenario): string {
 }
 
 export function resultsTable(cells: Cell[]): string {
-  const header = ['scenario', 'conns', 'method', 'bare req/s', 'sg req/s', 'ratio', 'bare p50 / p99 ms', 'sg p50 / p99 ms', 'p99 ratio', 'target', 'result', 'proxy CPU µs/req bare / sg', 'shadows compared / dropped', 'errors bare / sg'];
+  const header = ['scenario', 'conns', 'method', 'req/s bare / naive / lean / sg', 'ratio vs bare', 'vs naive', 'vs lean', 'p50 / p99 ms bare', 'p50 / p99 ms sg', 'p99 ratio', 'target', 'result', 'proxy CPU µs/req bare / naive / lean / sg', 'shadows compared / dropped', 'failed bare / sg'];
   const rows = cells.map((cell) => {
     const v = judge(cell);
     const shadows = shadowSummary(cell.counters);
@@ -80,15 +93,16 @@ export function resultsTable(cells: Cell[]): string {
       `(${cell.scenario.id}) ${cell.scenario.title}`,
       String(cell.connections),
       cell.method,
-      f0(v.bare?.rps),
-      sgMissing ?? f0(v.sg?.rps),
-      f2(v.rpsRatio),
+      `${f0(v.refs.bare?.rps)} / ${f0(v.refs.naive?.rps)} / ${f0(v.refs.lean?.rps)} / ${sgMissing ?? f0(v.sg?.rps)}`,
+      `**${f2(v.rpsRatio)}**`,
+      f2(v.vs.naive),
+      f2(v.vs.lean),
       lat(v.bare),
       sgMissing === undefined ? lat(v.sg) : '–',
       f2(v.p99Ratio),
       targetText(cell.scenario),
       v.verdict,
-      `${f0(v.bare?.cpuUs)} / ${f0(v.sg?.cpuUs)}`,
+      `${f0(v.refs.bare?.cpuUs)} / ${f0(v.refs.naive?.cpuUs)} / ${f0(v.refs.lean?.cpuUs)} / ${f0(v.sg?.cpuUs)}`,
       sgMissing === undefined ? `${f0(shadows.compared)} / ${f0(shadows.dropped)}` : '–',
       `${v.bare?.errors ?? '–'} / ${v.sg?.errors ?? '–'}`,
     ];

@@ -31,11 +31,11 @@ async function main(): Promise<void> {
   await warmUp(b);
   const cells = await measure(b);
   const memory = new Map(b.states.map((s) => [s.scenario.id, s.sg ? memoryStatus(s.sg.proc.pid) : undefined]));
-  const bareMemory = memoryStatus(b.stubs.bare.pid);
+  const refMemory = new Map(b.stubs.refs.map((r) => [r.id, memoryStatus(r.proc.pid)]));
   const scenarioCounters = await finalCounters(b);
   const rss = await rssCheck(b);
 
-  const results = { cells, memory, bareMemory, scenarioCounters, rss };
+  const results = { cells, memory, refMemory, scenarioCounters, rss };
   printReport(b, results);
   writeJson(b, results);
   await stopAll();

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { compileServers } from './compile.js';
 import type { PreparedBodies, LoadGeneratorName } from './load.js';
 import { scrape, type Counters } from './metrics.js';
-import { PATHS, type AgentMode, type Method, type Options, type Scenario } from './plan.js';
+import { PATHS, REFERENCES, type AgentMode, type Method, type Options, type ReferenceId, type Scenario } from './plan.js';
 import { spawnPinned, waitForAnnouncement, type Managed } from './processes.js';
 import { postBody } from './servers/payloads.js';
 import { startShadowgate, type EntryState, type RunningShadowgate } from './shadowgate.js';
@@ -22,7 +22,8 @@ export const AGENT_CORE = 0;
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-export interface Stubs { legacyUrl: string; bareUrl: string; bare: Managed; agents: Map<AgentMode, string> }
+export interface Reference { id: ReferenceId; title: string; url: string; proc: Managed }
+export interface Stubs { legacyUrl: string; refs: Reference[]; agents: Map<AgentMode, string> }
 
 export interface SgState {
   scenario: Scenario;
@@ -52,11 +53,21 @@ export async function startStubs(dir: string, opts: Options, onCleanup: (f: () =
     return { m, url: `http://127.0.0.1:${port}` };
   };
   const legacy = await stub('legacy-stub', SUT_CORE, ['legacy-stub.js']);
-  const bare = await stub('bare-proxy', SUT_CORE, ['bare-proxy.js', legacy.url]);
   const agents = new Map<AgentMode, string>();
-  const modes = new Set<AgentMode>([...opts.scenarios.map((s) => s.agent), 'hung']);
+  const modes = new Set<AgentMode>([...opts.scenarios.map((s) => s.agent), 'hung', 'fast']);
   for (const mode of modes) agents.set(mode, (await stub(`agent-${mode}`, AGENT_CORE, ['agent-stub.js', mode])).url);
-  return { legacyUrl: legacy.url, bareUrl: bare.url, bare: bare.m, agents };
+  // The references run on the proxy's core, in front of the same legacy (the mirrors with the fast agent).
+  const files: Record<ReferenceId, string[]> = {
+    bare: ['bare-proxy.js', legacy.url],
+    naive: ['naive-mirror.js', legacy.url, agents.get('fast')!],
+    lean: ['lean-mirror.js', legacy.url, agents.get('fast')!],
+  };
+  const refs: Reference[] = [];
+  for (const r of REFERENCES) {
+    const started = await stub(`${r.id}-ref`, SUT_CORE, files[r.id]);
+    refs.push({ ...r, url: started.url, proc: started.m });
+  }
+  return { legacyUrl: legacy.url, refs, agents };
 }
 
 export async function startScenario(b: Omit<Bench, 'states'>, scenario: Scenario): Promise<SgState> {
@@ -76,13 +87,13 @@ export async function startScenario(b: Omit<Bench, 'states'>, scenario: Scenario
 /** One GET and one POST through every proxy before measuring: a proxy that answers
  *  404/502 fast would otherwise look like a great result. */
 export async function probeAll(b: Bench): Promise<void> {
-  const targets: [string, string, SgState | undefined][] = [['bare', b.stubs.bareUrl, undefined]];
+  const targets: [string, string, SgState | undefined][] = b.stubs.refs.map((r) => [r.title, r.url, undefined]);
   for (const s of b.states) if (s.sg) targets.push([`shadowgate (${s.scenario.id})`, s.sg.dataUrl, s]);
   for (const [name, url, state] of targets) {
     for (const method of ['GET', 'POST'] as const) {
       const problem = await probe(url, method);
       if (problem === undefined) continue;
-      if (state === undefined) throw new Error(`bare proxy probe failed: ${problem}`);
+      if (state === undefined) throw new Error(`${name} probe failed: ${problem}`);
       process.stderr.write(`${name}: probe ${method} failed (${problem}); skipping this scenario\n`);
       state.status = `probe failed: ${problem}`.slice(0, 40);
     }

@@ -25,7 +25,7 @@ export function flagsFile(scenario: Scenario): object {
   return {
     version: 1,
     features: [
-      { name: 'bench.shadow', enabled: true, strategies: [{ name: 'default' }] },
+      { name: 'bench.shadow', enabled: scenario.shadow, strategies: [{ name: 'default' }] },
       {
         name: 'bench.serve',
         enabled: scenario.serve,

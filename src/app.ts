@@ -1,169 +1,227 @@
-// Composition root: builds every component from the frozen config and wires them in one
-// pass (each gets what it needs when it is built), starts the two listeners, and knows the
-// shutdown order. Holds no request logic.
+// Composition root: builds what lives for the process (metrics, tracing, samples, the shadow
+// dispatcher, the two listeners) and the first config generation (lifecycle/generation.ts),
+// wires them in one pass, and owns the lifecycle: live reload (a new generation for new
+// requests), readiness, and the drain on shutdown. Holds no request logic.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
-import { Pool } from 'undici';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Config } from './config/schema.js';
+import { preflight } from './config/preflight.js';
+import { formatProblems } from './config/problems.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/definitions.js';
 import { RouteMetrics } from './metrics/route-metrics.js';
-import { createComparator } from './compare/index.js';
-import { createFlagSource, FLAG_WARNING_KINDS, type FlagSource } from './flags/index.js';
-import { ResultWindow } from './store/result-window.js';
+import type { FlagSource } from './flags/index.js';
 import { SampleStore } from './store/samples.js';
-import { Redactor } from './store/redact.js';
 import { ByteBudget } from './shadow/capture.js';
 import { ShadowDispatcher } from './shadow/dispatcher.js';
-import { createRecorder } from './shadow/record.js';
-import { UpstreamClient } from './proxy/upstream-client.js';
-import { LegacyForwarder } from './proxy/legacy.js';
-import { createRequestHandler } from './proxy/passes.js';
+import { RequestTracker } from './proxy/exchange.js';
 import { createDataPlane } from './proxy/server.js';
-import { createWebSocketPass } from './proxy/websocket.js';
 import { createAdminApp } from './admin/app.js';
 import { createReviewRouter, mountReviewPage } from './admin/review.js';
-import { createRouteMatcher, UNMATCHED } from './routing/match.js';
+import { UNMATCHED } from './routing/match.js';
 import type { RouteRuntime } from './routing/runtime.js';
-import { createGates } from './serve/gates.js';
-import { RouteControl } from './serve/route-control.js';
-import { RouteFlags } from './serve/route-flags.js';
 import { createRouteActions } from './serve/route-view.js';
-import { createServePath } from './serve/serve-path.js';
 import { createTracing } from './tracing/otel.js';
-import { AgentReporter } from './tracing/agent-report.js';
+import { buildGeneration, retire, type Generation, type Shared } from './lifecycle/generation.js';
+import { LegacyProbe, readiness } from './lifecycle/readiness.js';
+import { changedSections, ConfigWatcher, configHash, restartOnlyChanges } from './lifecycle/reload.js';
+import { ShadowgateError } from './errors.js';
 
 export interface Shadowgate {
-  config: Config;
-  metrics: Metrics;
-  samples: SampleStore;
-  flags: FlagSource | null;
-  routes: readonly RouteRuntime[];
-  dispatcher: ShadowDispatcher;
-  dataUrl: string;
-  adminUrl: string;
+  /** The config in force (it changes with a live reload). */
+  readonly config: Config;
+  readonly metrics: Metrics;
+  readonly samples: SampleStore;
+  readonly flags: FlagSource | null;
+  readonly routes: readonly RouteRuntime[];
+  readonly dispatcher: ShadowDispatcher;
+  readonly dataUrl: string;
+  readonly adminUrl: string;
+  /** Re-reads the config file (as on a file change or SIGHUP). */
+  reload(): Promise<ReloadResult>;
+  /** The graceful shutdown: readiness off, delay, stop accepting, drain requests and shadows, close. */
+  drain(): Promise<void>;
+  /** Idempotent; the same as drain(). */
   close(): Promise<void>;
 }
+
+export type ReloadResult = { ok: true; changed: string[]; hash: string } | { ok: false; reason: string };
 
 export interface StartOptions {
   /** Tests hand in an in-memory exporter; otherwise tracing follows config.tracing. */
   spanExporter?: SpanExporter;
+  /** The config file: watched for live reload, and re-read by reload(). */
+  configFile?: string;
+  env?: NodeJS.ProcessEnv;
 }
 
-/** Request bodies up to this size are read whole before legacy is called (see proxy/body.ts)… */
-const MAX_PREREAD_BYTES = 64 * 1024;
-/** …as long as all pre-read bodies together stay under this. */
+/** All pre-read request bodies together stay under this (see proxy/body.ts). */
 const PREREAD_BUDGET_BYTES = 16 * 1024 * 1024;
 
 export async function startShadowgate(config: Config, log: Logger, options: StartOptions = {}): Promise<Shadowgate> {
   const metrics = createMetrics(new Registry());
   const tracing = createTracing(config.tracing, options.spanExporter);
-  const reporter = new AgentReporter(metrics, config.metrics.maxToolsPerRoute);
-  for (const kind of FLAG_WARNING_KINDS) metrics.flagsWarnings.inc({ kind }, 0);
-  const flagSource = config.flags.file || config.flags.unleash
-    ? await createFlagSource(
-      { file: config.flags.file, unleash: config.flags.unleash, watch: config.flags.watch, appName: config.flags.appName, environment: config.flags.environment },
-      log, { onWarning: (w) => metrics.flagsWarnings.inc({ kind: w.kind }) },
-    )
-    : null;
-  const flags = new RouteFlags(flagSource, config.routes, metrics);
-
-  const routes: RouteRuntime[] = [];
-  for (const route of config.routes) {
-    routes.push({
-      name: route.name,
-      config: route,
-      compare: await createComparator(structuredClone(route.compare)),
-      window: new ResultWindow(config.samples.window),
-      metrics: new RouteMetrics(metrics, route.name),
-      control: new RouteControl(route.name, route, await createGates(route), metrics, log, {
-        serve: () => flags.rollout(route.name, 'serve'),
-        kill: () => flags.rollout(route.name, 'kill'),
-      }),
-      totals: {},
-    });
-  }
-  flags.onRefresh(() => { for (const r of routes) r.control.syncGauges(); });
-
-  const legacyPool = new Pool(new URL(config.legacy.url).origin, { connections: config.server.maxSockets, pipelining: 1 });
-  // Fewer sockets than slots: under load a small pool reuses warm connections instead of
-  // opening one per in-flight shadow; maxInFlight still bounds what can wait for one.
-  const agentPool = new Pool(new URL(config.agent.url).origin, { connections: Math.min(config.agent.maxInFlight, 64), pipelining: 1 });
-  const legacyClient = new UpstreamClient(legacyPool, config.legacy.url);
-  const agentClient = new UpstreamClient(agentPool, config.agent.url);
-
   const samples = new SampleStore(config.samples.max, () => metrics.samplesEvicted.inc());
-  const redactor = new Redactor({ headers: config.redact.headers, fields: config.redact.fields, maxBodyBytes: config.samples.maxBodyBytes });
-  const recorder = createRecorder({
-    metrics, log, samples, redactor, maxFieldsPerRoute: config.metrics.maxFieldsPerRoute, reporter, tracing,
-    maxDecodedBytes: Math.max(config.shadow.maxCaptureBytes, config.agent.maxResponseBytes) * 4,
-    onResult: (route, result, fromServePath) => route.control.onComparison(result, fromServePath),
-  });
-  const dispatcher = new ShadowDispatcher({
-    maxInFlight: config.agent.maxInFlight,
-    maxBufferedBytes: config.shadow.maxBufferedBytes,
-    maxCaptureBytes: config.shadow.maxCaptureBytes,
-    agentTimeoutMs: config.agent.timeoutMs,
-    agentMaxResponseBytes: config.agent.maxResponseBytes,
-    redactedHeaders: config.redact.headers,
-  }, agentClient, metrics, log, recorder, tracing, (route, call) => route.control.breaker.run(call));
+  const requests = new RequestTracker();
+  let gen: Generation | null = null;
+  // The dispatcher lives for the process: its slots and byte budget bound every generation's shadows.
+  // Jobs are recorded by the generation in force when they complete.
+  const dispatcher = new ShadowDispatcher(
+    dispatcherOptionsOf(config), metrics, log, (job) => gen!.record(job), tracing, (route, call) => route.control.breaker.run(call),
+  );
+  const shared: Shared = {
+    metrics, log, tracing, samples, dispatcher, prereadBudget: new ByteBudget(PREREAD_BUDGET_BYTES), admission: { inflight: 0 },
+    routeStates: new Map(), unmatched: new RouteMetrics(metrics, UNMATCHED), requests,
+  };
+  gen = await buildGeneration(config, shared);
+  const current = () => gen!;
 
-  const legacy = new LegacyForwarder(legacyPool, {
-    timeoutMs: config.legacy.timeoutMs, streamIdleTimeoutMs: config.legacy.streamIdleTimeoutMs,
-    servedByHeader: config.server.servedByHeader, maxPrereadBytes: MAX_PREREAD_BYTES,
-  }, metrics, log, tracing, new ByteBudget(PREREAD_BUDGET_BYTES));
-  const serve = createServePath({ config, legacy, legacyClient, agentClient, dispatcher, metrics, log, tracing, reporter });
-  const entries = routes.map((route) => ({ route, match: route.config.match }));
-  const byPattern = createRouteMatcher(entries);
-  const matcher = { match: (method: string, path: string) => byPattern.match(method, path)?.route };
-  const handler = createRequestHandler({
-    config, matcher, flags, legacy, serve, dispatcher, metrics, unmatched: new RouteMetrics(metrics, UNMATCHED), log, tracing,
-  });
-  const ws = createWebSocketPass(config.legacy.url, metrics, log);
-  const plane = createDataPlane(config, handler, ws, matcher, metrics, log);
-
+  const plane = createDataPlane(config, current, metrics, log);
+  const state = { started: false, draining: false };
+  const probe = new LegacyProbe(() => current().config.legacy);
   const adminHost = config.admin.host ?? (config.admin.token ? '0.0.0.0' : '127.0.0.1');
-  let listening = false;
   const adminApp = createAdminApp({
     token: config.admin.token, registry: metrics.registry, samples, log,
-    routes: createRouteActions(routes, flags, log),
-    ready: () => ({ ready: listening, checks: { flags: flagSource?.status() ?? null, dataPlane: listening } }),
+    routes: createRouteActions(() => current().routes, () => current().flags, log),
+    ready: () => readiness({ started: state.started, draining: state.draining, flags: current().flagSource, probe }),
     public: (app) => mountReviewPage(app),
-    extend: (app) => { app.use(createReviewRouter({ samples, metrics, routes: routes.map((r) => r.name), log })); },
+    extend: (app) => { app.use(createReviewRouter({ samples, metrics, routes: current().routes.map((r) => r.name), log })); },
   });
   const adminServer = http.createServer(adminApp);
 
-  await listen(plane.server, config.server.port, config.server.host);
-  await listen(adminServer, config.admin.port, adminHost);
-  listening = true;
+  try {
+    await listen(plane.server, config.server.port, config.server.host);
+    await listen(adminServer, config.admin.port, adminHost);
+  } catch (err) {
+    // Nothing a failed start opened may keep the process alive.
+    plane.server.close();
+    adminServer.close();
+    await retire(gen, null, shared);
+    await tracing.close();
+    throw err;
+  }
+  state.started = true;
   const dataUrl = urlOf(plane.server);
   const adminUrl = urlOf(adminServer);
+  let hash = options.configFile ? configHash(readFileSync(options.configFile)) : 'inline';
+  metrics.configInfo.set({ hash }, 1);
   if (!config.admin.token) {
     log.warn({ adminUrl }, 'no admin token configured: admin API listens on 127.0.0.1 only and asks for no credentials');
   }
-  log.info({ dataUrl, adminUrl, routes: routes.map((r) => r.name), flags: flagSource?.kind ?? 'none' }, 'shadowgate started');
+  log.info({ dataUrl, adminUrl, routes: gen.routes.map((r) => r.name), flags: gen.flagSource?.kind ?? 'none', config: hash }, 'shadowgate started');
 
-  let closing: Promise<void> | null = null;
+  // Live reload: one at a time; a change seen meanwhile runs once more afterwards.
+  let reloading: Promise<ReloadResult> | null = null;
+  let again = false;
+  const reload = (): Promise<ReloadResult> => {
+    if (reloading) { again = true; return reloading; }
+    reloading = reloadOnce().finally(() => {
+      reloading = null;
+      if (again && !state.draining) { again = false; void reload(); }
+    });
+    return reloading;
+  };
+  const fail = (reason: string): ReloadResult => {
+    metrics.configReloads.inc({ result: 'failure' });
+    log.error({ file: options.configFile, reason }, 'config reload rejected; the config in force stays');
+    return { ok: false, reason };
+  };
+  async function reloadOnce(): Promise<ReloadResult> {
+    const file = options.configFile;
+    if (!file || state.draining) return { ok: false, reason: file ? 'draining' : 'no config file to reload' };
+    let text: Buffer;
+    try { text = readFileSync(file); } catch (err) { return fail(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`); }
+    const nextHash = configHash(text);
+    let report;
+    try { report = await preflight(file, options.env ?? process.env); } catch (err) { return fail(err instanceof ShadowgateError ? err.message : String(err)); }
+    if (report.config === null) return fail(formatProblems(report.source, report.problems));
+    const old = current();
+    const refused = restartOnlyChanges(old.config, report.config);
+    if (refused.length > 0) return fail(`${file}: these keys cannot change while shadowgate runs (restart the process to apply them); nothing of this reload was applied:\n  - ${refused.join('\n  - ')}`);
+    let next: Generation;
+    try { next = await buildGeneration(report.config, shared, old); } catch (err) { return fail(`${file}: ${(err as Error).message}`); }
+    gen = next;
+    dispatcher.reconfigure(next.dispatcherOptions);
+    samples.resize(next.config.samples.max);
+    plane.reconfigure(next.config.server);
+    log.level = next.config.log.level;
+    metrics.configInfo.remove({ hash });
+    hash = nextHash;
+    metrics.configInfo.set({ hash }, 1);
+    metrics.configReloads.inc({ result: 'success' });
+    const changed = changedSections(old.config, next.config);
+    for (const w of report.warnings) log.warn({ route: w.route, kind: w.kind }, w.message);
+    log.info({ file, config: hash, changed }, 'config reloaded: new requests use it, requests in flight finish with the old one');
+    void retire(old, next, shared);
+    return { ok: true, changed, hash };
+  }
+  const watcher = options.configFile
+    ? new ConfigWatcher(options.configFile, () => { void reload(); }, (err) => log.warn({ err: err.message }, 'config file watch failed; SIGHUP still reloads'))
+    : null;
+
+  let draining: Promise<void> | null = null;
+  const drain = (): Promise<void> => {
+    draining ??= (async () => {
+      const s = current().config.server;
+      state.draining = true;
+      metrics.draining.set(1);
+      watcher?.close();
+      log.info({ phase: 'not_ready', shutdownDelayMs: s.shutdownDelayMs, shutdownTimeoutMs: s.shutdownTimeoutMs }, 'shutdown: /readyz answers 503');
+      if (s.shutdownDelayMs > 0) {
+        log.info({ phase: 'delay', ms: s.shutdownDelayMs }, 'shutdown: still serving while endpoints propagate (server.shutdownDelayMs)');
+        await sleep(s.shutdownDelayMs);
+      }
+      const deadline = Date.now() + s.shutdownTimeoutMs;
+      requests.draining = true;
+      const stopped = new Promise<void>((resolve) => plane.server.close(() => resolve()));
+      // Idle keep-alive connections close now; busy ones after their last answer (connection: close).
+      const idle = new Promise<void>((resolve) => {
+        const check = () => { plane.server.closeIdleConnections(); if (requests.inflight === 0) resolve(); };
+        requests.onEndWhileDraining = check;
+        check();
+      });
+      log.info({ phase: 'drain', inflight: requests.inflight, shadows: dispatcher.inflight }, 'shutdown: listener closed; in-flight requests and shadows finish');
+      const [timedOut, abandoned] = await Promise.all([
+        Promise.race([idle.then(() => false), sleep(s.shutdownTimeoutMs).then(() => true)]),
+        dispatcher.drain(Math.max(0, deadline - Date.now())),
+      ]);
+      if (timedOut) {
+        const cut = requests.inflight;
+        metrics.shutdownCut.inc(cut);
+        log.warn({ phase: 'cut', requests: cut }, 'shutdown: server.shutdownTimeoutMs ran out; cutting the requests still in flight');
+      }
+      // What is left: WebSocket tunnels (they never finish on their own) and, after a timeout, the cut requests.
+      plane.closeAllConnections();
+      await Promise.race([stopped, sleep(1000)]);
+      if (abandoned > 0) log.warn({ phase: 'shadows', abandoned }, 'shutdown: shadows still waiting for the agent were abandoned (shadowgate_shadow_dropped_total{reason="draining"})');
+      await Promise.allSettled([closeServer(adminServer), retire(current(), null, shared)]);
+      await tracing.close();
+      metrics.draining.set(0);
+      log.info({ phase: 'done' }, 'shadowgate stopped');
+    })();
+    return draining;
+  };
+
   return {
-    config, metrics, samples, flags: flagSource, routes, dispatcher, dataUrl, adminUrl,
-    close() {
-      closing ??= (async () => {
-        listening = false;
-        const stopped = closeServer(plane.server, () => plane.closeAllConnections());
-        await dispatcher.drain(Math.min(config.agent.timeoutMs, 10_000));
-        await Promise.allSettled([stopped, closeServer(adminServer, () => adminServer.closeAllConnections()), flagSource?.close()]);
-        flags.close();
-        ws.close();
-        await Promise.allSettled([legacyPool.destroy(), agentPool.destroy()]);
-        await tracing.close();
-        log.info({}, 'shadowgate stopped');
-      })();
-      return closing;
-    },
+    get config() { return current().config; },
+    get flags() { return current().flagSource; },
+    get routes() { return current().routes; },
+    metrics, samples, dispatcher, dataUrl, adminUrl,
+    reload, drain, close: drain,
   };
 }
+
+function dispatcherOptionsOf(config: Config) {
+  return {
+    maxInFlight: config.agent.maxInFlight, maxBufferedBytes: config.shadow.maxBufferedBytes, maxCaptureBytes: config.shadow.maxCaptureBytes,
+    agentTimeoutMs: config.agent.timeoutMs, agentMaxResponseBytes: config.agent.maxResponseBytes, redactedHeaders: config.redact.headers,
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => { setTimeout(r, ms).unref(); });
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -172,12 +230,11 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
   });
 }
 
-function closeServer(server: http.Server, cutAll: () => void): Promise<void> {
+function closeServer(server: http.Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();
-    // Connections still busy after a grace period are cut: shutdown must finish.
-    setTimeout(cutAll, 5000).unref();
+    setTimeout(() => server.closeAllConnections(), 1000).unref();
   });
 }
 

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   SG_UNAUTHORIZED: { status: 401, description: 'Admin API call without the right Bearer token.' },
   SG_NOT_FOUND: { status: 404, description: 'Admin API: no such route, sample or endpoint.' },
   SG_BAD_REQUEST: { status: 400, description: 'Admin API: a parameter is missing or malformed.' },
+  SG_SUITE_INVALID: { status: 400, description: 'A golden-suite file could not be read, or one of its lines is not a valid case or verdict line; the message names the file and line.' },
   SG_INTERNAL: { status: 500, description: 'Admin API: an unexpected internal error (logged with details).' },
 } as const;
 

@@ -17,8 +17,16 @@ export function defaultLogFormat(stream: { isTTY?: boolean } = process.stdout): 
   return stream.isTTY ? 'pretty' : 'json';
 }
 
-export function createLogger(level: LevelWithSilent = 'info', destination?: NodeJS.WritableStream, format: LogFormat = 'json'): Logger {
-  const options = { level, base: { service: 'shadowgate' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+export interface LoggerOptions {
+  /** Applied to every argument of every log call (redact.patterns: Redactor.patterns.value). */
+  mask?: (value: unknown) => unknown;
+}
+
+export function createLogger(level: LevelWithSilent = 'info', destination?: NodeJS.WritableStream, format: LogFormat = 'json', extra: LoggerOptions = {}): Logger {
+  const { mask } = extra;
+  const base = { level, base: { service: 'shadowgate' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  // logMethod runs only for enabled levels, so a disabled debug line costs no masking.
+  const options = mask ? { ...base, hooks: { logMethod(this: Logger, args: Parameters<pino.LogFn>, method: pino.LogFn) { return method.apply(this, args.map(mask) as Parameters<pino.LogFn>); } } } : base;
   if (format === 'pretty') return pino(options, prettyDestination(destination ?? process.stdout));
   return destination ? pino(options, destination as pino.DestinationStream) : pino(options);
 }

@@ -9,9 +9,11 @@ import { EXIT, PROGRAM, runCommand, type Command, type Io } from './cli/command.
 import { serveCommand } from './cli/serve.js';
 import { checkConfigCommand } from './cli/check-config.js';
 import { demoCommand } from './cli/demo.js';
+import { replayCommand } from './cli/replay.js';
+import { readinessCommand } from './cli/readiness.js';
 
 /** To add a subcommand: write a Command in src/cli/NAME.ts and list it here. */
-export const COMMANDS: readonly Command[] = [serveCommand, checkConfigCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [serveCommand, checkConfigCommand, demoCommand, replayCommand, readinessCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(resolve(fileURLToPath(import.meta.url), '../../package.json'), 'utf8')) as { version: string };

@@ -12,12 +12,16 @@ export function postBody(bytes = POST_BODY_BYTES): string {
   return JSON.stringify({ ...base, note: 'x'.repeat(pad) });
 }
 
-/** What legacy answers: small JSON, a per-response requestId the comparison must ignore. */
+/** Twelve catalogue lines: what brings an answer to about 1 KiB of JSON, like a typical API object. */
+const CATALOG = Array.from({ length: 12 }, (_, i) => ({ sku: `SKU-${String(i).padStart(4, '0')}`, name: `Item number ${i}`, stock: 3 * i, tags: ['a', 'b'] }));
+
+/** What legacy answers: about 1 KiB of JSON, with a per-response requestId the comparison must ignore. */
 export function legacyAnswer(requestId: number, receivedBytes: number): string {
   return JSON.stringify({
     price: 12.5,
     currency: 'EUR',
     items: [{ sku: 'SKU-0001', qty: 1 }, { sku: 'SKU-0002', qty: 2 }, { sku: 'SKU-0003', qty: 1 }],
+    catalog: CATALOG,
     received: receivedBytes,
     meta: { requestId: `legacy-${requestId}` },
   });
@@ -30,6 +34,7 @@ export function agentAnswer(requestId: number, receivedBytes: number): string {
     price: requestId % 20 === 0 ? 12.75 : 12.5,
     currency: 'EUR',
     items: [{ sku: 'SKU-0001', qty: 1 }, { sku: 'SKU-0002', qty: 2 }, { sku: 'SKU-0003', qty: 1 }],
+    catalog: CATALOG,
     received: receivedBytes,
     meta: { requestId: `agent-${requestId}` },
   });

@@ -20,7 +20,7 @@ export interface AdminDeps {
   registry: Registry;
   samples: SampleStore;
   routes: RouteActions;
-  ready(): { ready: boolean; checks: Record<string, unknown> };
+  ready(): Promise<{ ready: boolean; checks: Record<string, unknown>; draining?: boolean }>;
   log: Logger;
   /** Routes mounted before auth: only what holds no data (the review page's static files). */
   public?: (app: express.Express) => void;
@@ -34,9 +34,9 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   app.set('etag', false);
 
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
-  app.get('/readyz', (_req, res) => {
-    const r = deps.ready();
-    res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'not_ready', checks: r.checks });
+  app.get('/readyz', async (_req, res) => {
+    const r = await deps.ready();
+    res.status(r.ready ? 200 : 503).json({ ...r, status: r.ready ? 'ready' : 'not_ready' });
   });
   app.get('/metrics', async (_req, res, next) => {
     try {

@@ -37,8 +37,8 @@ export interface Command {
   /** Paragraphs shown under the usage line. */
   description: string;
   options?: Readonly<Record<string, OptionSpec>>;
-  /** Positional arguments, in order; more than listed is a usage error. */
-  arguments?: readonly { name: string; description: string }[];
+  /** Positional arguments, in order; more than listed is a usage error unless the last is variadic. */
+  arguments?: readonly { name: string; description: string; variadic?: boolean }[];
   /** Environment variables the command reads, with what each does. */
   env?: Readonly<Record<string, string>>;
   /** Exit status lines, e.g. "0  valid". */
@@ -90,7 +90,7 @@ export async function runCommand(cmd: Command, argv: readonly string[], io: Io):
   } catch (err) {
     return usage(describeParseError(err as Error & { code?: string }, cmd));
   }
-  const max = cmd.arguments?.length ?? 0;
+  const max = cmd.arguments?.at(-1)?.variadic ? Number.POSITIVE_INFINITY : cmd.arguments?.length ?? 0;
   if (parsed.positionals.length > max) {
     const extra = parsed.positionals.slice(max).map((p) => `"${p}"`).join(' ');
     return usage(max === 0 ? `takes no arguments, got ${extra}` : `unexpected argument(s) ${extra}`);

@@ -14,7 +14,9 @@ export const serveCommand: Command = {
   description: `Checks the config file exactly as check-config does (schema, flags file, compare options and
 plug-ins, gate schemas and plug-ins) and exits 1 listing every problem; otherwise logs any
 route warnings, starts the data plane (server.port) and the admin API (admin.port), and runs
-until SIGTERM or SIGINT, then drains in-flight shadow calls and exits 0.
+until SIGTERM or SIGINT, then drains (see README "Lifecycle") and exits 0; a second signal
+exits at once. The config file is watched and re-read on SIGHUP: a valid change applies to
+new requests without a restart; an invalid one is logged and the config in force stays.
 Logs go to stdout: log.format pretty or json (default: pretty on a terminal, json otherwise).
 The config file may reference environment variables as \${VAR} or \${VAR:-default}.`,
   arguments: [{ name: 'FILE', description: 'the config file (YAML), same as --config' }],
@@ -22,7 +24,7 @@ The config file may reference environment variables as \${VAR} or \${VAR:-defaul
   env: {
     [CONFIG_ENV]: 'config file used when neither FILE nor --config is given',
   },
-  exitStatus: ['0  stopped by SIGTERM/SIGINT after draining', '1  the config has problems, or start-up failed', '2  usage error'],
+  exitStatus: ['0  stopped by SIGTERM/SIGINT after draining', '1  the config has problems, or start-up failed', '2  usage error', '130/143  a second SIGINT/SIGTERM during the drain'],
   async run(call) {
     const file = configFileOf(call);
     if (typeof file === 'number') return file;
@@ -33,7 +35,7 @@ The config file may reference environment variables as \${VAR} or \${VAR:-defaul
     for (const w of report.warnings) log.warn({ route: w.route, kind: w.kind }, w.message);
     let sg;
     try {
-      sg = await startShadowgate(config, log);
+      sg = await startShadowgate(config, log, { configFile: file, env: call.io.env });
     } catch (err) {
       const e = err as Error & { code?: string; port?: number };
       const hint = e.code === 'EADDRINUSE' || e.code === 'EACCES'
@@ -42,12 +44,31 @@ The config file may reference environment variables as \${VAR} or \${VAR:-defaul
       log.fatal({ err: { message: e.message, code: e.code }, ...(hint ? { hint } : {}) }, 'shadowgate failed to start');
       return EXIT.failure;
     }
-    await new Promise<void>((done) => {
-      const stop = (signal: string) => { log.info({ signal }, 'draining'); done(); };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+    const started = sg;
+    // Last resort: an exception that escaped every request's own guard is logged with its
+    // stack and counted; the other connections keep being served (node allows it here).
+    const onUncaught = (err: Error) => {
+      started.metrics.internalErrors.inc({ where: 'uncaught' });
+      log.error({ err: { message: err.message, stack: err.stack } }, 'uncaught exception; the process keeps serving');
+    };
+    process.on('uncaughtException', onUncaught);
+    const onHup = () => { log.info({ signal: 'SIGHUP' }, 'reloading the config'); void started.reload(); };
+    process.on('SIGHUP', onHup);
+    const signal = await new Promise<NodeJS.Signals>((done) => {
+      process.once('SIGTERM', () => done('SIGTERM'));
+      process.once('SIGINT', () => done('SIGINT'));
     });
-    await sg.close();
+    // A second signal while draining: stop at once.
+    const now = (again: NodeJS.Signals) => {
+      log.warn({ signal: again }, 'second signal during the drain: exiting now');
+      process.exit(again === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGTERM', () => now('SIGTERM'));
+    process.once('SIGINT', () => now('SIGINT'));
+    log.info({ signal }, 'draining');
+    await sg.drain();
+    process.off('SIGHUP', onHup);
+    process.off('uncaughtException', onUncaught);
     return EXIT.ok;
   },
 };

@@ -143,6 +143,7 @@ function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: (string | num
 function complete(config: Config, baseDir: string): void {
   config.flags.file = flagsFileOf(config.flags.file, baseDir);
   if (config.flags.file === undefined) delete config.flags.file;
+  if (!isAbsolute(config.suites.dir)) config.suites.dir = resolve(baseDir, config.suites.dir);
   for (const route of config.routes) completeRoute(route, baseDir);
 }
 

@@ -59,6 +59,10 @@ const legacy = z.strictObject({
   timeoutMs: ms().default(30_000),
   /** Idle timeout once legacy answers text/event-stream (quiet streams are normal); 0 = none. */
   streamIdleTimeoutMs: numeric(z.number().int().min(0)).default(0),
+  /** GET this path (relative to url) for readiness instead of a TCP connect; a status below 500 is healthy. */
+  healthPath: z.string().regex(/^\//, 'expected a path starting with "/"').optional(),
+  /** How long a readiness probe of legacy is reused. */
+  healthCacheMs: numeric(z.number().int().min(0).max(3_600_000)).default(2000),
 });
 
 const agent = z.strictObject({
@@ -71,10 +75,28 @@ const agent = z.strictObject({
   maxServeInFlight: numeric(z.number().int().min(1).max(100_000)).default(512),
 });
 
+/** Built-in redact.patterns: e-mail addresses, Luhn-valid card numbers of 13-19 digits, Bearer tokens. */
+export const REDACT_PATTERN_NAMES = ['email', 'card', 'bearer'] as const;
+const userRegex = () => z.string().min(1).superRefine((source, ctx) => {
+  let re: RegExp;
+  try { re = new RegExp(source, 'g'); } catch (err) { ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(err as Error).message}` }); return; }
+  // A pattern that matches "" would mask between every two characters.
+  if (re.test('')) ctx.addIssue({ code: 'custom', message: 'the regular expression matches the empty string' });
+});
+
 const redact = z.strictObject({
   headers: z.array(headerName()).default(DEFAULT_REDACTED_HEADERS),
   /** JSON Pointer patterns masked in stored samples (request and both responses). */
   fields: z.array(pointerPattern()).default([]),
+  /** Masked in every string of stored samples, suites and logs: built-ins by name, or {name, regex}. */
+  patterns: z.array(z.union([
+    z.string(),
+    z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"'), regex: userRegex() }),
+  ]).superRefine((p, ctx) => {
+    if (typeof p === 'string' && !(REDACT_PATTERN_NAMES as readonly string[]).includes(p)) {
+      ctx.addIssue({ code: 'custom', message: `expected a built-in pattern (${REDACT_PATTERN_NAMES.join(', ')}) or {name, regex}, received "${p}"` });
+    }
+  }).transform((p) => p as (typeof REDACT_PATTERN_NAMES)[number] | { name: string; regex: string })).default([]),
 }).prefault({});
 
 const shadowBudget = z.strictObject({
@@ -204,6 +226,8 @@ const gates = z.strictObject({
   acceptStatus: z.array(numeric(z.number().int().min(100).max(599))).optional(),
 }).prefault({});
 
+const candidateName = () => z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected a candidate name: 1-64 letters, digits, "_", "." or "-"');
+
 const serve = z.strictObject({
   timeoutMs: ms().default(3000),
   fallback: z.enum(['on-failure', 'parallel']).default('on-failure'),
@@ -214,6 +238,11 @@ const serve = z.strictObject({
   compareLegacyPercent: numeric(z.number().min(0).max(100)).default(100),
   /** Parallel fallback: legacy's answer is held up to this size while the agent is judged. */
   maxLegacyBodyBytes: numeric(z.number().int().min(0)).default(16 * 1024 * 1024),
+  /** Serve an answer at least minAgree of these candidates agree on (else legacy, reason no_quorum). */
+  quorum: z.strictObject({
+    candidates: z.array(candidateName()).min(2, 'expected at least 2 candidates'),
+    minAgree: numeric(z.number().int().min(1)).default(2),
+  }).optional(),
 }).prefault({});
 
 const guardrail = z.strictObject({
@@ -222,6 +251,8 @@ const guardrail = z.strictObject({
   minSamples: numeric(z.number().int().min(1)).default(50),
   window: numeric(z.number().int().min(1).max(100_000)).default(200),
   coolDownMs: numeric(z.number().int().min(0)).default(0),
+  /** Confidence of the Wilson bounds behind the trip rule. */
+  confidence: numeric(z.number().gt(0).lt(1)).default(0.95),
 }).prefault({});
 
 const breaker = z.strictObject({
@@ -244,6 +275,52 @@ const agentReport = z.strictObject({
     outcome: z.string().default('outcome'),
   }).optional(),
 }).prefault({});
+
+/** Per route: extra legacy and agent calls that measure each side's own noise (off when absent). */
+const calibration = z.strictObject({
+  percent: numeric(z.number().min(0).max(100)).default(5),
+  maxInFlight: numeric(z.number().int().min(1).max(10_000)).default(4),
+  window: numeric(z.number().int().min(1).max(100_000)).default(1000),
+  minSamples: numeric(z.number().int().min(1)).default(30),
+  alpha: numeric(z.number().gt(0).lt(1)).default(0.01),
+});
+
+const promotionLevel = (defaults: { minAgreement: number; minSamples: number; maxErrorRate: number }) => z.strictObject({
+  minAgreement: numeric(z.number().min(0).max(1)).default(defaults.minAgreement),
+  confidence: numeric(z.number().gt(0).lt(1)).default(0.95),
+  minSamples: numeric(z.number().int().min(1)).default(defaults.minSamples),
+  maxErrorRate: numeric(z.number().min(0).max(1)).default(defaults.maxErrorRate),
+  /** Agent p99 at most this times legacy p99 (unchecked when absent). */
+  maxP99Ratio: numeric(z.number().gt(0)).optional(),
+  /** Over at least 10 review verdicts (unchecked when absent). */
+  minAdjudicatedAccuracy: numeric(z.number().min(0).max(1)).optional(),
+}).prefault({});
+/** What each next serve level needs before it is called ready. */
+const promotion = z.strictObject({
+  conditional: promotionLevel({ minAgreement: 0.95, minSamples: 200, maxErrorRate: 0.05 }),
+  full: promotionLevel({ minAgreement: 0.99, minSamples: 1000, maxErrorRate: 0.01 }),
+}).prefault({});
+
+/** Per route: the share of comparisons written to the golden suite (off when absent). */
+const record = z.strictObject({
+  percent: numeric(z.number().min(0).max(100)).default(1),
+  /** Cases with a request or answer body larger than this are not recorded. */
+  maxBodyBytes: numeric(z.number().int().min(0)).default(65_536),
+});
+
+const suites = z.strictObject({
+  dir: z.string().min(1).default('./suites'),
+  maxFileBytes: numeric(z.number().int().min(1024)).default(64 * 1024 * 1024),
+  /** Files per route, the live one included; the oldest is removed. */
+  maxFiles: numeric(z.number().int().min(1).max(1000)).default(10),
+}).prefault({});
+
+/** Further agents beside `agent` (which is the candidate named "agent"). */
+const candidate = z.strictObject({
+  name: candidateName(),
+  url: httpUrl(),
+  timeoutMs: ms().default(10_000),
+});
 
 const route = z.strictObject({
   name: routeName,
@@ -275,6 +352,11 @@ const route = z.strictObject({
   guardrail,
   breaker,
   agentReport,
+  calibration: calibration.optional(),
+  promotion,
+  record: record.optional(),
+  /** Candidates this route shadows instead of `agent`; the first drives route-level series, guardrail and readiness. */
+  candidates: z.array(candidateName()).min(1).optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -289,6 +371,8 @@ export const configSchema = z.strictObject({
   metrics,
   tracing,
   flags,
+  suites,
+  candidates: z.array(candidate).default([]),
   routes: z.array(route).min(1, 'expected at least one route').superRefine((routes, ctx) => {
     const seen = new Set<string>();
     routes.forEach((r, i) => {
@@ -296,11 +380,63 @@ export const configSchema = z.strictObject({
       seen.add(r.name);
     });
   }),
-});
+}).superRefine(checkEvaluationReferences);
+
+/** Cross-checks of issue 12's keys: candidate names, pattern names, suite file names. */
+function checkEvaluationReferences(config: {
+  candidates: { name: string }[];
+  redact: { patterns: (string | { name: string })[] };
+  routes: { name: string; candidates?: string[]; serve: { quorum?: { candidates: string[]; minAgree: number } }; record?: unknown }[];
+}, ctx: z.RefinementCtx): void {
+  const known = new Set(['agent']);
+  config.candidates.forEach((c, i) => {
+    if (known.has(c.name)) {
+      ctx.addIssue({ code: 'custom', path: ['candidates', i, 'name'], message: c.name === 'agent' ? '"agent" is the name of the top-level agent' : `duplicate candidate name "${c.name}"` });
+    }
+    known.add(c.name);
+  });
+  const knownList = [...known].join(', ');
+  const checkNames = (names: string[], path: (string | number)[]) => {
+    const seen = new Set<string>();
+    names.forEach((name, j) => {
+      if (!known.has(name)) ctx.addIssue({ code: 'custom', path: [...path, j], message: `unknown candidate "${name}" (known: ${knownList})` });
+      else if (seen.has(name)) ctx.addIssue({ code: 'custom', path: [...path, j], message: `candidate "${name}" listed twice` });
+      seen.add(name);
+    });
+  };
+  const patternNames = new Set<string>();
+  config.redact.patterns.forEach((p, i) => {
+    const name = typeof p === 'string' ? p : p.name;
+    if (patternNames.has(name)) ctx.addIssue({ code: 'custom', path: ['redact', 'patterns', i], message: `redact pattern "${name}" listed twice` });
+    patternNames.add(name);
+  });
+  const recorded = new Set(config.routes.filter((r) => r.record).map((r) => r.name));
+  config.routes.forEach((r, i) => {
+    if (r.candidates) checkNames(r.candidates, ['routes', i, 'candidates']);
+    const quorum = r.serve.quorum;
+    if (quorum) {
+      checkNames(quorum.candidates, ['routes', i, 'serve', 'quorum', 'candidates']);
+      if (quorum.minAgree > quorum.candidates.length) {
+        ctx.addIssue({ code: 'custom', path: ['routes', i, 'serve', 'quorum', 'minAgree'], message: `minAgree ${quorum.minAgree} is more than the ${quorum.candidates.length} candidates listed` });
+      }
+    }
+    // Rotated suite files are <route>.<n>.jsonl: route "a.1" would write into route "a"'s files.
+    const rotated = /^(.+)\.(\d+)$/.exec(r.name);
+    if (r.record && rotated && recorded.has(rotated[1]!)) {
+      ctx.addIssue({ code: 'custom', path: ['routes', i, 'name'], message: `route "${r.name}" would share suite files with route "${rotated[1]}" (rotated files are <route>.<n>.jsonl)` });
+    }
+  });
+}
 
 export type Config = z.infer<typeof configSchema>;
 export type RouteConfig = Config['routes'][number];
 export type CompareConfig = RouteConfig['compare'];
+export type PromotionConfig = RouteConfig['promotion'];
+export type CalibrationConfig = NonNullable<RouteConfig['calibration']>;
+export type RecordConfig = NonNullable<RouteConfig['record']>;
+export type SuitesConfig = Config['suites'];
+export type RedactPatternConfig = Config['redact']['patterns'][number];
+export type CandidateConfig = Config['candidates'][number];
 export type HttpMethod = (typeof METHODS)[number];
 
 /** Sections validated on their own when the whole file fails, so deeper checks can still run on them. */

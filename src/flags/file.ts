@@ -115,7 +115,8 @@ export class FileFlagSource implements FlagSource {
     // Watch the directory, not the file: editors and atomic writers replace the file by rename,
     // which would leave a file watcher on the old inode.
     this.watcher = watch(dirname(this.options.file), { persistent: false }, (_event, changed) => {
-      if (changed === null || changed.toString() === name) this.scheduleReload();
+      // `..data`: a Kubernetes ConfigMap update swaps the folder's data symlink, not the file.
+      if (changed === null || changed.toString() === name || changed.toString() === '..data') this.scheduleReload();
     });
     this.watcher.on('error', (err) => {
       this.lastError = `${this.options.file}: watching stopped: ${err.message}`;

@@ -93,6 +93,10 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
       name: 'shadowgate_review_verdicts_total', help: 'Human verdicts recorded on comparison samples.',
       labelNames: ['route', 'verdict'] as const, registers,
     }),
+    suiteRecords: new Counter({
+      name: 'shadowgate_suite_records_total', help: 'Golden-suite cases recorded: written, or dropped (queue full, too large, write failed).',
+      labelNames: ['route', 'result'] as const, registers,
+    }),
     upstreamRepairs: new Counter({
       name: 'shadowgate_upstream_repairs_total', help: 'Parts of an upstream answer node cannot write that were dropped so the rest could be served (reason_phrase, trailer, informational).',
       labelNames: ['route', 'upstream', 'kind'] as const, registers,
@@ -127,6 +131,18 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
     reviewAccuracy: new Gauge({
       name: 'shadowgate_review_accuracy', help: 'Adjudicated accuracy from review verdicts: (agent_correct + both_ok) / judged.',
       labelNames: ['route'] as const, registers,
+    }),
+    configReloads: new Counter({
+      name: 'shadowgate_config_reload_total', help: 'Config reloads (file change or SIGHUP), by result: success, or failure (invalid, or a key that cannot change live).',
+      labelNames: ['result'] as const, registers,
+    }),
+    configInfo: new Gauge({
+      name: 'shadowgate_config_info', help: '1 for the config in force; hash = the first 12 hex digits of the sha256 of its file.',
+      labelNames: ['hash'] as const, registers,
+    }),
+    draining: new Gauge({ name: 'shadowgate_draining', help: '1 while a shutdown drains the data plane (/readyz answers 503).', registers }),
+    shutdownCut: new Counter({
+      name: 'shadowgate_shutdown_cut_requests_total', help: 'Client requests still in flight when server.shutdownTimeoutMs ran out, cut by the shutdown.', registers,
     }),
     agentRetries: new Counter({
       name: 'shadowgate_agent_retries_total', help: 'Retries of transient agent failures on the serve path.',

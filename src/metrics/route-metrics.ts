@@ -37,7 +37,11 @@ export class RouteMetrics {
   readonly duration: HistogramChild;
   readonly legacyDuration: HistogramChild;
   readonly agentDuration: HistogramChild;
-  private readonly byLabel = new Map<string, CounterChild>();
+  private readonly fallbacks = new Map<string, CounterChild>();
+  private readonly dropped = new Map<string, CounterChild>();
+  private readonly comparisons = new Map<string, CounterChild>();
+  private readonly legacyErrors = new Map<string, CounterChild>();
+  private readonly agentErrors = new Map<string, CounterChild>();
 
   constructor(private readonly metrics: Metrics, readonly route: string) {
     this.duration = metrics.requestDuration.labels(route);
@@ -45,7 +49,7 @@ export class RouteMetrics {
     this.agentDuration = metrics.upstreamDuration.labels(route, 'agent');
     // Series exist from the start, so rate() and alerts see the first event instead of
     // losing it to a series that appears with its first increment.
-    if (route !== 'unmatched') for (const result of COMPARISON_RESULTS) this.child(metrics.comparisons, 'cmp', result).inc(0);
+    if (route !== 'unmatched') for (const result of COMPARISON_RESULTS) this.child(metrics.comparisons, this.comparisons, result).inc(0);
   }
 
   /** shadowgate_requests_total for one answered request. */
@@ -61,19 +65,18 @@ export class RouteMetrics {
     child.inc();
   }
 
-  /** A counter child keyed by its (bounded) label value; created on first use. */
-  private child(counter: Counter<string>, kind: string, ...labels: string[]): CounterChild {
-    const key = `${kind}\u0000${labels.join('\u0000')}`;
-    let child = this.byLabel.get(key);
+  /** A counter child keyed by its (bounded) label value; created on first use, then one map lookup. */
+  private child(counter: Counter<string>, cache: Map<string, CounterChild>, value: string, upstream?: string): CounterChild {
+    let child = cache.get(value);
     if (child === undefined) {
-      child = counter.labels(this.route, ...labels);
-      this.byLabel.set(key, child);
+      child = upstream === undefined ? counter.labels(this.route, value) : counter.labels(this.route, upstream, value);
+      cache.set(value, child);
     }
     return child;
   }
 
   upstreamError(upstream: 'legacy' | 'agent', kind: string): void {
-    this.child(this.metrics.upstreamErrors, 'ue', upstream, kind).inc();
+    this.child(this.metrics.upstreamErrors, upstream === 'legacy' ? this.legacyErrors : this.agentErrors, kind, upstream).inc();
   }
 
   /** One finished upstream call read whole (agent calls, legacy in parallel serving): the one place they are counted. */
@@ -87,14 +90,14 @@ export class RouteMetrics {
   }
 
   fallback(reason: string): void {
-    this.child(this.metrics.fallbacks, 'fb', reason).inc();
+    this.child(this.metrics.fallbacks, this.fallbacks, reason).inc();
   }
 
   shadowDropped(reason: string): void {
-    this.child(this.metrics.shadowDropped, 'sd', reason).inc();
+    this.child(this.metrics.shadowDropped, this.dropped, reason).inc();
   }
 
   comparison(result: string): void {
-    this.child(this.metrics.comparisons, 'cmp', result).inc();
+    this.child(this.metrics.comparisons, this.comparisons, result).inc();
   }
 }

@@ -12,6 +12,24 @@ export type ServedBy = 'legacy' | 'agent';
 /** What the exchange tells when it ends (the route's share of agent-served traffic). */
 export type ExchangeDone = (route: RouteRuntime, byAgent: boolean) => void;
 
+/** Requests in flight on the data plane, and what a drain needs to know of them. */
+export class RequestTracker {
+  inflight = 0;
+  /** Set by a drain: responses from now on close their connection. */
+  draining = false;
+  /** Called whenever a request ends while draining. */
+  onEndWhileDraining: (() => void) | null = null;
+
+  started(): void {
+    this.inflight++;
+  }
+
+  ended(): void {
+    this.inflight--;
+    if (this.draining) this.onEndWhileDraining?.();
+  }
+}
+
 const EXCHANGE = Symbol('shadowgate.exchange');
 type WithExchange = ServerResponse & { [EXCHANGE]?: Exchange };
 
@@ -31,9 +49,13 @@ export class Exchange {
     readonly metrics: RouteMetrics,
     private readonly tracing: Tracing,
     private readonly done: ExchangeDone | null,
+    private readonly tracker: RequestTracker,
   ) {
     (res as WithExchange)[EXCHANGE] = this;
     res.once('close', onResponseClose);
+    tracker.started();
+    // A drain is under way: this answer is the connection's last (node sends connection: close).
+    if (tracker.draining) res.shouldKeepAlive = false;
   }
 
   get routeName(): string {
@@ -56,6 +78,7 @@ export class Exchange {
     this.metrics.duration.observe((performance.now() - this.t0) / 1000);
     if (this.route && this.done) this.done(this.route, this.servedBy === 'agent');
     if (this.span) this.tracing.end(this.span, res.statusCode, { 'shadowgate.served_by': this.servedBy, ...(this.job ? { 'shadowgate.sample_id': this.job.id } : {}) });
+    this.tracker.ended();
   }
 }
 

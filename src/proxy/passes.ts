@@ -21,11 +21,12 @@ import type { RouteFlags } from '../serve/route-flags.js';
 import type { ServePath } from '../serve/serve-path.js';
 import type { ShadowDispatcher } from '../shadow/dispatcher.js';
 import type { Tracing } from '../tracing/otel.js';
-import { Exchange } from './exchange.js';
+import { Exchange, type RequestTracker } from './exchange.js';
 import { forwardedRequestHeaders, unsupportedCodings, type ForwardedRequest } from './headers.js';
 import { forwardAsterisk, type LegacyForwarder } from './legacy.js';
 import { parseRequestTarget, type RequestTarget } from './request-target.js';
 import { writeError } from './upstream-errors.js';
+import type { UpstreamClient } from './upstream-client.js';
 
 export interface PassDeps {
   config: Config;
@@ -39,6 +40,8 @@ export interface PassDeps {
   unmatched: RouteMetrics;
   log: Logger;
   tracing: Tracing;
+  requests: RequestTracker;
+  agentClient: UpstreamClient;
 }
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -57,7 +60,7 @@ export function createRequestHandler(d: PassDeps): RequestHandler {
     if (codings !== null) { refuse(res, 'transfer_coding', 501, `transfer coding "${codings}" is not supported, only chunked (RFC 9112 §6.1)`); return; }
     // 2 route
     const route = d.matcher.match(method, target.path) ?? null;
-    const ex = new Exchange(req, res, route, route?.metrics ?? d.unmatched, d.tracing, onDone);
+    const ex = new Exchange(req, res, route, route?.metrics ?? d.unmatched, d.tracing, onDone, d.requests);
     if (d.tracing.enabled) ex.span = d.tracing.requestSpan(req.headers, method, ex.routeName, target.path);
     // 3 headers
     // Each hop appends its own peer (RFC 7239): a trusted proxy's client is already in the header.
@@ -85,7 +88,7 @@ export function createRequestHandler(d: PassDeps): RequestHandler {
       route: route.name, method: req.method ?? 'GET', sideEffects: route.config.shadow.sideEffects, flag: d.flags.shadow(route, ctx),
       percent: route.config.shadow.percent, userKey: ctx.userId ?? ctx.sessionId, circuitOpen: state.circuitOpen,
     });
-    if (shadow.mirror) ex.job = d.dispatcher.begin(route, req, target.path, ex.span);
+    if (shadow.mirror) ex.job = d.dispatcher.begin(route, req, target.path, d.agentClient, ex.span);
     else route.metrics.shadowDropped(shadow.reason);
     return false;
   }

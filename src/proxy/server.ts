@@ -18,20 +18,30 @@ export interface DataPlane {
   server: http.Server;
   /** Cuts every connection, WebSocket tunnels included (the end of a drain). */
   closeAllConnections(): void;
+  /** server.* limits of a reloaded config (ports and hosts need a restart). */
+  reconfigure(server: Config['server']): void;
 }
 
-export function createDataPlane(
-  config: Config, handler: RequestHandler, ws: WebSocketPass, matcher: RouteMatcher<RouteRuntime>, metrics: Metrics, log: Logger,
-): DataPlane {
+/** What the listener asks of the config generation in force, per request. */
+export interface PlaneTarget {
+  handler: RequestHandler;
+  ws: WebSocketPass;
+  matcher: RouteMatcher<RouteRuntime>;
+}
+
+export function createDataPlane(config: Config, current: () => PlaneTarget, metrics: Metrics, log: Logger): DataPlane {
   const s = config.server;
   const server = http.createServer({
-    keepAliveTimeout: s.keepAliveTimeoutMs,
-    headersTimeout: s.headersTimeoutMs,
-    requestTimeout: s.requestTimeoutMs,
     // Node checks both timeouts on this interval: a tenth of the head timeout keeps the cut close to it.
     connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(s.headersTimeoutMs / 10))),
-  }, handler);
-  server.maxConnections = s.maxConnections;
+  }, (req, res) => current().handler(req, res));
+  const reconfigure = (c: Config['server']) => {
+    server.keepAliveTimeout = c.keepAliveTimeoutMs;
+    server.headersTimeout = c.headersTimeoutMs;
+    server.requestTimeout = c.requestTimeoutMs;
+    server.maxConnections = c.maxConnections;
+  };
+  reconfigure(s);
   // No count limit, only the size one (431): past maxHeadersCount node drops header lines silently,
   // a Content-Length or Host among them included, while its parser still frames by them.
   server.maxHeadersCount = 0;
@@ -53,6 +63,7 @@ export function createDataPlane(
       const target = parseRequestTarget(req.method ?? 'GET', req.url ?? '/');
       if (!target.ok || target.forward === '*') { refuseRaw(socket, 400, 'Bad Request', 'bad_target'); return; }
       req.url = target.forward;
+      const { matcher, ws } = current();
       const route = matcher.match(req.method ?? 'GET', target.path);
       tunnels.add(socket);
       socket.once('close', () => tunnels.delete(socket));
@@ -87,6 +98,7 @@ export function createDataPlane(
 
   return {
     server,
+    reconfigure,
     closeAllConnections() {
       server.closeAllConnections();
       for (const socket of tunnels) socket.destroy();

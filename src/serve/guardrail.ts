@@ -17,14 +17,23 @@ export interface GuardrailStatus {
 }
 
 export class Guardrail {
-  private readonly agreements: BoolRing;
-  private readonly errors: BoolRing; // true = the call failed
+  private agreements: BoolRing;
+  private errors: BoolRing; // true = the call failed
   private demotedAt: number | null = null;
   private reason: string | null = null;
 
-  constructor(private readonly options: GuardrailOptions, private readonly now: () => number = Date.now) {
+  constructor(private options: GuardrailOptions, private readonly now: () => number = Date.now) {
     this.agreements = new BoolRing(options.window);
     this.errors = new BoolRing(options.window);
+  }
+
+  /** New limits (config reload): the newest outcomes and any demotion are kept. */
+  reconfigure(options: GuardrailOptions): void {
+    if (options.window !== this.options.window) {
+      this.agreements = this.agreements.resized(options.window);
+      this.errors = this.errors.resized(options.window);
+    }
+    this.options = options;
   }
 
   /** A legacy-vs-agent comparison (shadow or parallel serve). */
@@ -47,6 +56,11 @@ export class Guardrail {
       return `agent error rate ${(this.errors.trues / this.errors.size).toFixed(3)} > ${maxErrorRate} over ${this.errors.size} calls`;
     }
     return null;
+  }
+
+  /** Agreement over the window, or null before the first comparison. */
+  agreement(): number | null {
+    return this.agreements.size === 0 ? null : this.agreements.trues / this.agreements.size;
   }
 
   /** Enough comparisons in the window, and it passes: what ends a probation. */

@@ -30,8 +30,9 @@ const SHARE_WINDOW = 1000;
 export const FALLBACK_REASONS = ['timeout', 'status', 'confidence', 'schema', 'circuit_open', 'killed', 'demoted', 'probation', 'backpressure'] as const;
 
 export class RouteControl {
-  readonly breaker: AgentBreaker;
+  breaker: AgentBreaker;
   readonly guardrail: Guardrail;
+  gates: GateFn;
   /** The per-pod kill (admin API). The fleet-wide kill is the route's kill flag. */
   killed: KillInfo | null = null;
   /** After a reset or cool-down: the agent stays off the serving path until the window passes again. */
@@ -40,23 +41,46 @@ export class RouteControl {
   readonly served = new BoolRing(SHARE_WINDOW);
   private demoted = false;
   private warned = false;
+  private readonly agreementGauge: ReturnType<Metrics['guardrailAgreement']['labels']>;
   private shownKey = '';
 
   constructor(
     readonly name: string,
-    private readonly config: RouteConfig,
-    readonly gates: GateFn,
+    private config: RouteConfig,
+    gates: GateFn,
     private readonly metrics: Metrics,
     private readonly log: Logger,
-    private readonly rollouts: RolloutReader,
+    private rollouts: RolloutReader,
   ) {
-    this.breaker = new AgentBreaker(config.breaker, (state) => {
-      metrics.circuitState.set({ route: name }, CIRCUIT_GAUGE[state]);
-      log.warn({ route: name, circuit: state }, 'agent circuit changed state');
-    });
+    this.gates = gates;
+    this.agreementGauge = metrics.guardrailAgreement.labels(name);
+    this.breaker = this.createBreaker(config);
     this.guardrail = new Guardrail(config.guardrail);
     metrics.circuitState.set({ route: name }, 0);
     for (const reason of FALLBACK_REASONS) metrics.fallbacks.inc({ route: name, reason }, 0);
+    this.syncGauges();
+  }
+
+  private createBreaker(config: RouteConfig): AgentBreaker {
+    return new AgentBreaker(config.breaker, (state) => {
+      this.metrics.circuitState.set({ route: this.name }, CIRCUIT_GAUGE[state]);
+      this.log.warn({ route: this.name, circuit: state }, 'agent circuit changed state');
+    });
+  }
+
+  /**
+   * The route's config changed (live reload): kill, probation, demotion and the guardrail's
+   * recent outcomes carry over; a changed breaker config starts a closed circuit.
+   */
+  reconfigure(config: RouteConfig, gates: GateFn, rollouts: RolloutReader): void {
+    if (JSON.stringify(config.breaker) !== JSON.stringify(this.config.breaker)) {
+      this.breaker = this.createBreaker(config);
+      this.metrics.circuitState.set({ route: this.name }, 0);
+    }
+    this.guardrail.reconfigure(config.guardrail);
+    this.config = config;
+    this.gates = gates;
+    this.rollouts = rollouts;
     this.syncGauges();
   }
 
@@ -89,12 +113,14 @@ export class RouteControl {
   }
 
   private evaluate(): void {
-    const status = this.guardrail.status();
-    if (status.agreement !== null) this.metrics.guardrailAgreement.set({ route: this.name }, status.agreement);
+    // Off the client's path, but once per comparison: no label hashing, no status object.
+    const agreement = this.guardrail.agreement();
+    if (agreement !== null) this.agreementGauge.set(agreement);
     this.state();
     if (this.demoted) return;
     if (this.probation) {
       if (this.guardrail.passes()) {
+        const status = this.guardrail.status();
         this.log.warn({ event: 'probation_ended', route: this.name, agreement: status.agreement, comparisons: status.comparisons }, 'probation ended: the window passes the guardrail, the agent serves again');
         this.probation = null;
         this.syncGauges();

@@ -35,13 +35,14 @@ export function routeView(route: RouteRuntime, flags: RouteFlags): Record<string
   };
 }
 
-export function createRouteActions(routes: readonly RouteRuntime[], flags: RouteFlags, log: Logger) {
-  const byName = new Map(routes.map((r) => [r.name, r]));
+/** The admin API's view of the routes of the config in force (it changes with a live reload). */
+export function createRouteActions(routes: () => readonly RouteRuntime[], flags: () => RouteFlags, log: Logger) {
+  const find = (name: string) => routes().find((r) => r.name === name);
   return {
-    list: () => routes.map((r) => routeView(r, flags)),
-    get: (name: string) => { const r = byName.get(name); return r ? routeView(r, flags) : undefined; },
+    list: () => routes().map((r) => routeView(r, flags())),
+    get: (name: string) => { const r = find(name); return r ? routeView(r, flags()) : undefined; },
     act: (name: string, action: RouteAction, who: string, why: string, force = false): boolean => {
-      const r = byName.get(name);
+      const r = find(name);
       if (!r) return false;
       if (action === 'kill') r.control.kill(who, why);
       else if (action === 'unkill') r.control.unkill();

@@ -34,6 +34,8 @@ export interface ServeDeps {
   log: Logger;
   tracing: Tracing;
   reporter: AgentReporter;
+  /** Requests the agent is serving right now, shared by every config generation (agent.maxServeInFlight bounds it). */
+  admission: { inflight: number };
   random?: () => number;
 }
 
@@ -47,7 +49,7 @@ export function createServePath(deps: ServeDeps): ServePath {
   const random = deps.random ?? Math.random;
   // Everything the serve path holds (request body, the agent's answer, legacy's in parallel
   // mode) is per request: bounding the requests bounds the memory.
-  let inflight = 0;
+  const admission = deps.admission;
   metrics.serveInflightLimit.set(config.agent.maxServeInFlight);
 
   const toLegacy = (s: ServeRequest, body?: Buffer | BodyRelay) => deps.legacy.forward(s.ex, s.path, s.fwd, body);
@@ -58,10 +60,10 @@ export function createServePath(deps: ServeDeps): ServePath {
     const max = route.config.shadow.maxBodyBytes;
     const { req, res } = ex;
     if (Number(req.headers['content-length'] ?? 0) > max) { route.metrics.fallback('body_too_large'); toLegacy(s); return; }
-    if (inflight >= config.agent.maxServeInFlight) { route.metrics.fallback('backpressure'); toLegacy(s); return; }
-    inflight++;
-    metrics.serveInflight.set(inflight);
-    res.once('close', () => { inflight--; metrics.serveInflight.set(inflight); });
+    if (admission.inflight >= config.agent.maxServeInFlight) { route.metrics.fallback('backpressure'); toLegacy(s); return; }
+    admission.inflight++;
+    metrics.serveInflight.set(admission.inflight);
+    res.once('close', () => { admission.inflight--; metrics.serveInflight.set(admission.inflight); });
     if (!fwd.hasBody) { run(s, Buffer.alloc(0)); return; }
     const chunks: Buffer[] = [];
     let size = 0;

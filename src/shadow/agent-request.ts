@@ -15,10 +15,12 @@ export function buildAgentHeaders(
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   // Headers the client's Connection header nominated are for the first hop only.
-  const hop = nominated(req.headers.connection);
-  for (const [name, value] of Object.entries(req.headers)) {
+  const headers = req.headers;
+  const hop = nominated(headers.connection);
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined || NOT_FORWARDED.has(name) || hop?.has(name)) continue;
-    if (redacted.includes(name) && !forward.includes(name)) continue;
+    if (redacted.length > 0 && redacted.includes(name) && !forward.includes(name)) continue;
     out[name] = value;
   }
   out.host = agentHost;

@@ -3,7 +3,7 @@
 
 export class ByteBudget {
   used = 0;
-  constructor(readonly limit: number) {}
+  constructor(public limit: number) {}
   tryReserve(bytes: number): boolean {
     if (this.used + bytes > this.limit) return false;
     this.used += bytes;

@@ -33,9 +33,11 @@ export class ShadowDispatcher {
   private idle: (() => void) | null = null;
   private loggedBackpressure = false;
 
+  /** Jobs holding a slot: what a drain abandons when its time is up. */
+  private readonly active = new Set<ShadowJob>();
+
   constructor(
-    private readonly options: DispatcherOptions,
-    private readonly client: UpstreamClient,
+    private options: DispatcherOptions,
     private readonly metrics: Metrics,
     private readonly log: Logger,
     private readonly onComplete: (job: ShadowJob) => void | Promise<void>,
@@ -47,13 +49,23 @@ export class ShadowDispatcher {
     metrics.shadowBufferedBytesLimit.set(options.maxBufferedBytes);
   }
 
-  /** Takes a slot for a mirrored request, or counts the drop and returns null. */
-  begin(route: RouteRuntime, req: IncomingMessage, path: string, requestSpan?: Span): ShadowJob | null {
+  /** New limits (config reload); jobs already running keep their agent client. */
+  reconfigure(options: DispatcherOptions): void {
+    this.options = options;
+    this.budget.limit = options.maxBufferedBytes;
+    this.metrics.shadowInflightLimit.set(options.maxInFlight);
+    this.metrics.shadowBufferedBytesLimit.set(options.maxBufferedBytes);
+  }
+
+  /** Takes a slot for a mirrored request, or counts the drop and returns null. `client`: the agent of the request's config generation. */
+  begin(route: RouteRuntime, req: IncomingMessage, path: string, client: UpstreamClient, requestSpan?: Span): ShadowJob | null {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > route.config.shadow.maxBodyBytes) { route.metrics.shadowDropped('body_too_large'); return null; }
     if (!this.takeSlot(route)) return null;
     const job = new ShadowJob(route, req.method ?? 'GET', path, req.headers, this.budget, this.options.maxCaptureBytes, (j) => this.finish(j));
     job.requestSpan = requestSpan;
+    job.agentClient = client;
+    this.active.add(job);
     return job;
   }
 
@@ -98,12 +110,13 @@ export class ShadowDispatcher {
   }
 
   private send(job: ShadowJob, req: IncomingMessage, pathWithQuery: string): void {
-    const headers = buildAgentHeaders(req, this.client.host, this.options.redactedHeaders, job.route.config.shadow.forwardHeaders, job.id);
+    const client = job.agentClient!;
+    const headers = buildAgentHeaders(req, client.host, this.options.redactedHeaders, job.route.config.shadow.forwardHeaders, job.id);
     if (this.tracing.enabled) {
       job.span = this.tracing.linkedSpan(job.requestSpan, 'shadow agent', { 'shadowgate.route': job.route.name, 'shadowgate.sample_id': job.id, 'shadowgate.upstream': 'agent' });
       this.tracing.inject(job.span, headers);
     }
-    const call = () => this.client.request({
+    const call = () => client.request({
       method: job.method, path: pathWithQuery, headers, body: job.request.buffer(),
       timeoutMs: this.options.agentTimeoutMs, maxResponseBytes: this.options.agentMaxResponseBytes,
       budget: this.budget, cancellable: job.agentCall,
@@ -125,6 +138,7 @@ export class ShadowDispatcher {
   beginDetached(route: RouteRuntime, req: IncomingMessage, path: string, body: Buffer): ShadowJob | null {
     if (!this.takeSlot(route)) return null;
     const job = new ShadowJob(route, req.method ?? 'GET', path, req.headers, this.budget, this.options.maxCaptureBytes, (j) => this.finish(j));
+    this.active.add(job);
     if (body.length > 0 && !job.request.push(body)) {
       job.abandon('buffer_full');
       return null;
@@ -136,6 +150,7 @@ export class ShadowDispatcher {
     if (job.abandoned) job.route.metrics.shadowDropped(job.abandoned);
     const done = () => {
       if (job.abandoned) this.tracing.end(job.span, 'error', { 'shadowgate.dropped': job.abandoned });
+      this.active.delete(job);
       job.release();
       this.inflight--;
       this.metrics.shadowInflight.set(this.inflight);
@@ -152,15 +167,30 @@ export class ShadowDispatcher {
     });
   }
 
-  /** Stops taking shadows and waits (bounded) for in-flight ones to finish. */
+  /**
+   * Stops taking shadows and waits (bounded) for in-flight ones to finish; those still running
+   * when the time is up are abandoned, counted as dropped with reason "draining". Returns how
+   * many were abandoned.
+   */
   async drain(timeoutMs: number): Promise<number> {
     this.draining = true;
-    if (this.inflight === 0) return 0;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      timer.unref();
-      this.idle = () => { clearTimeout(timer); resolve(); };
-    });
-    return this.inflight;
+    if (this.inflight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        timer.unref();
+        this.idle = () => { clearTimeout(timer); resolve(); };
+      });
+    }
+    let abandoned = 0;
+    for (const job of [...this.active]) {
+      if (job.abandoned) continue;
+      job.abandon('draining'); // a job already being recorded finishes as it is
+      if (job.abandoned === 'draining') abandoned++;
+    }
+    return abandoned;
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
   }
 }

@@ -3,7 +3,7 @@
 // pass-through as the answer streams to the client (legacyHead/legacyData/legacyDone).
 import { randomUUID } from 'node:crypto';
 import { BodyCapture, type ByteBudget } from './capture.js';
-import type { Cancellable, UpstreamResult } from '../proxy/upstream-client.js';
+import type { Cancellable, UpstreamClient, UpstreamResult } from '../proxy/upstream-client.js';
 import type { RouteRuntime } from '../routing/runtime.js';
 import type { Span } from '../tracing/otel.js';
 import type { AgentReport } from '../tracing/agent-report.js';
@@ -16,7 +16,7 @@ export interface LegacySide {
   complete: boolean;         // body fully received
 }
 
-export type AbandonReason = 'body_too_large' | 'buffer_full' | 'client_aborted' | 'circuit_open';
+export type AbandonReason = 'body_too_large' | 'buffer_full' | 'client_aborted' | 'circuit_open' | 'draining';
 
 export class ShadowJob {
   readonly id = randomUUID();
@@ -37,6 +37,8 @@ export class ShadowJob {
   agentReport: AgentReport | null | undefined;
   /** The client request's span, linked from the shadow span. */
   requestSpan: Span | undefined;
+  /** The agent this shadow goes to (its config generation's). */
+  agentClient: UpstreamClient | undefined;
   /** Who answered the client (the serve path sets agent when the agent's answer was served). */
   servedBy: 'legacy' | 'agent' = 'legacy';
   private legacyDoneFlag = false;

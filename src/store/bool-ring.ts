@@ -17,4 +17,19 @@ export class BoolRing {
     this.next = (this.next + 1) % this.capacity;
   }
   clear(): void { this.ring.fill(undefined); this.next = 0; this.size = 0; this.trues = 0; }
+  /** Oldest first. */
+  values(): boolean[] {
+    const out: boolean[] = [];
+    for (let i = 0; i < this.capacity; i++) {
+      const v = this.ring[(this.next + i) % this.capacity];
+      if (v !== undefined) out.push(v);
+    }
+    return out;
+  }
+  /** A ring of another capacity holding the newest entries of this one (config reload). */
+  resized(capacity: number): BoolRing {
+    const next = new BoolRing(capacity);
+    for (const v of this.values().slice(-capacity)) next.push(v);
+    return next;
+  }
 }

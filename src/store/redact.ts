@@ -1,8 +1,11 @@
 // Everything that leaves the data plane for storage or display passes through here:
-// configured headers and JSON fields are masked, bodies are cut to samples.maxBodyBytes.
+// configured headers and JSON fields are masked, redact.patterns masked in every string
+// (header and query values, bodies, differences), bodies are cut to samples.maxBodyBytes.
 import type { IncomingHttpHeaders } from 'node:http';
 import { compilePatterns, type PatternSet, type PatternState } from '../compare/pointer.js';
+import type { RedactPatternConfig } from '../config/schema.js';
 import type { ShadowJob } from '../shadow/job.js';
+import { compileRedactPatterns, maskQuery, type PatternMasker } from './redact-patterns.js';
 import type { Comparison } from '../shadow/record.js';
 import type { Sample, StoredMessage } from './samples.js';
 
@@ -12,10 +15,13 @@ type Headers = Record<string, string | string[] | undefined> | IncomingHttpHeade
 export class Redactor {
   private readonly headerSet: ReadonlySet<string>;
   private readonly fields: PatternSet;
+  /** redact.patterns, compiled; also what the logger and the suite writer mask with. */
+  readonly patterns: PatternMasker;
 
-  constructor(options: { headers: readonly string[]; fields: readonly string[]; maxBodyBytes: number }) {
+  constructor(options: { headers: readonly string[]; fields: readonly string[]; maxBodyBytes: number; patterns?: readonly RedactPatternConfig[] }) {
     this.headerSet = new Set(options.headers.map((h) => h.toLowerCase()));
     this.fields = compilePatterns(options.fields, 'redact.fields');
+    this.patterns = compileRedactPatterns(options.patterns ?? []);
     this.maxBodyBytes = options.maxBodyBytes;
   }
   private readonly maxBodyBytes: number;
@@ -23,33 +29,63 @@ export class Redactor {
   headers(headers: Headers): Record<string, string | string[] | undefined> {
     const out: Record<string, string | string[] | undefined> = {};
     for (const [name, value] of Object.entries(headers)) {
-      out[name] = this.headerSet.has(name.toLowerCase()) && value !== undefined ? REDACTED : value;
+      out[name] = this.headerSet.has(name.toLowerCase()) && value !== undefined ? REDACTED : this.patterns.value(value);
     }
     return out;
+  }
+
+  /** Headers without the redacted ones (suites drop them rather than mask them), pattern-masked. */
+  keptHeaders(headers: Headers): Record<string, string | string[]> {
+    const out: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(headers)) {
+      if (value === undefined || this.headerSet.has(name.toLowerCase())) continue;
+      out[name.toLowerCase()] = this.patterns.value(value);
+    }
+    return out;
+  }
+
+  /** A raw query string (no "?"), pattern-masked. */
+  query(query: string): string {
+    return maskQuery(query, this.patterns);
+  }
+
+  /** Any string or JSON-like value, pattern-masked (logs, paths, difference values). */
+  text(value: string): string {
+    return this.patterns.text(value);
   }
 
   isRedactedHeader(name: string): boolean {
     return this.headerSet.has(name.toLowerCase());
   }
 
-  body(buf: Buffer, contentType: string | string[] | undefined): { body: string; encoding: 'utf8' | 'base64'; truncated: boolean } {
+  body(buf: Buffer, contentType: string | string[] | undefined, maxBytes = this.maxBodyBytes): { body: string; encoding: 'utf8' | 'base64'; truncated: boolean } {
     const type = (Array.isArray(contentType) ? contentType[0] : contentType) ?? '';
     const isJson = /[/+]json\b/i.test(type);
-    if (isJson && this.fields.size > 0) {
-      try {
-        const masked = JSON.stringify(this.mask(JSON.parse(buf.toString('utf8')) as unknown, this.fields.start));
-        return this.cut(Buffer.from(masked, 'utf8'), true);
-      } catch {
-        // Not parseable (truncated or malformed): a body we cannot mask is not stored.
-        return { body: `${REDACTED} (unparseable JSON body withheld because redact.fields is set)`, encoding: 'utf8', truncated: false };
+    if (isJson && (this.fields.size > 0 || this.patterns.size > 0)) {
+      let parsed: unknown;
+      let parseable = true;
+      try { parsed = JSON.parse(buf.toString('utf8')); } catch { parseable = false; }
+      if (parseable) {
+        const masked = this.patterns.value(this.fields.size > 0 ? this.mask(parsed, this.fields.start) : parsed);
+        return this.cut(Buffer.from(JSON.stringify(masked), 'utf8'), true, maxBytes);
+      }
+      // Not parseable (truncated or malformed): a body we cannot mask is not stored.
+      if (this.fields.size > 0) return { body: `${REDACTED} (unparseable JSON body withheld because redact.fields is set)`, encoding: 'utf8', truncated: false };
+    }
+    const text = isJson || /^text\/|xml|javascript|x-www-form-urlencoded/i.test(type) || type === '';
+    if (this.patterns.size > 0) {
+      // Masked before the cut, so a secret cut in half cannot slip past its pattern.
+      if (text) return this.cut(Buffer.from(this.patterns.text(buf.toString('utf8')), 'utf8'), true, maxBytes);
+      if (this.patterns.matches(buf.toString('latin1'))) {
+        return { body: `${REDACTED} (binary body withheld: it matches redact.patterns)`, encoding: 'utf8', truncated: false };
       }
     }
-    return this.cut(buf, isJson || /^text\/|xml|javascript|x-www-form-urlencoded/i.test(type) || type === '');
+    return this.cut(buf, text, maxBytes);
   }
 
-  private cut(buf: Buffer, text: boolean): { body: string; encoding: 'utf8' | 'base64'; truncated: boolean } {
-    const truncated = buf.length > this.maxBodyBytes;
-    const part = truncated ? buf.subarray(0, this.maxBodyBytes) : buf;
+  private cut(buf: Buffer, text: boolean, maxBytes = this.maxBodyBytes): { body: string; encoding: 'utf8' | 'base64'; truncated: boolean } {
+    const truncated = buf.length > maxBytes;
+    const part = truncated ? buf.subarray(0, maxBytes) : buf;
     return text ? { body: part.toString('utf8'), encoding: 'utf8', truncated } : { body: part.toString('base64'), encoding: 'base64', truncated };
   }
 
@@ -84,12 +120,12 @@ export class Redactor {
       at: job.at.toISOString(),
       result: comparison.result,
       servedBy: job.servedBy,
-      request: { method: job.method, path: job.path, headers: this.headers(job.headers), ...request },
+      request: { method: job.method, path: this.patterns.text(job.path), headers: this.headers(job.headers), ...request },
       legacy: legacyMsg,
       agent: agentMsg,
       differences: (comparison.outcome?.differences ?? []).map((d) => {
         const secret = (d.field.startsWith('header:') && this.isRedactedHeader(d.field.slice(7))) || this.fieldRedacted(d.pointer);
-        return secret ? { ...d, legacy: REDACTED, agent: REDACTED } : { ...d };
+        return secret ? { ...d, legacy: REDACTED, agent: REDACTED } : this.patterns.value({ ...d });
       }),
       ...(comparison.outcome?.comparator ? { comparator: comparison.outcome.comparator } : {}),
       ...(comparison.outcome?.similarity !== undefined ? { similarity: comparison.outcome.similarity } : {}),

@@ -17,11 +17,11 @@ export interface WindowCounts {
 }
 
 export class ResultWindow {
-  private readonly ring: (ComparisonResult | undefined)[];
+  private ring: (ComparisonResult | undefined)[];
   private next = 0;
   private readonly counts = new Map<ComparisonResult, number>();
 
-  constructor(readonly size: number) {
+  constructor(public size: number) {
     this.ring = new Array(size);
   }
 
@@ -32,6 +32,21 @@ export class ResultWindow {
     this.ring[this.next] = result;
     this.counts.set(result, (this.counts.get(result) ?? 0) + 1);
     this.next = (this.next + 1) % this.size;
+  }
+
+  /** Another size (config reload), in place: the newest results are kept. */
+  resize(size: number): void {
+    if (size === this.size) return;
+    const entries: ComparisonResult[] = [];
+    for (let i = 0; i < this.size; i++) {
+      const r = this.ring[(this.next + i) % this.size];
+      if (r !== undefined) entries.push(r);
+    }
+    this.size = size;
+    this.ring = new Array(size);
+    this.next = 0;
+    this.counts.clear();
+    for (const r of entries.slice(-size)) this.record(r);
   }
 
   snapshot(): WindowCounts {

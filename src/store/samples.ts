@@ -31,16 +31,33 @@ export interface Sample {
 }
 
 export class SampleStore {
-  private readonly cache: LRUCache<string, Sample>;
+  private cache: LRUCache<string, Sample>;
   evicted = 0;
 
   constructor(max: number, private readonly onEvict: () => void = () => {}) {
-    this.cache = new LRUCache<string, Sample>({
+    this.cache = this.create(max);
+  }
+
+  private create(max: number): LRUCache<string, Sample> {
+    return new LRUCache<string, Sample>({
       max,
       dispose: (_v, _k, reason) => {
         if (reason === 'evict') { this.evicted++; this.onEvict(); }
       },
     });
+  }
+
+  get max(): number {
+    return this.cache.max;
+  }
+
+  /** samples.max changed (config reload): the newest samples are kept, up to the new bound. */
+  resize(max: number): void {
+    if (max === this.cache.max) return;
+    const next = this.create(max);
+    const newestFirst = [...this.cache.entries()];
+    for (const [id, sample] of newestFirst.slice(0, max).reverse()) next.set(id, sample);
+    this.cache = next;
   }
 
   add(sample: Sample): void {

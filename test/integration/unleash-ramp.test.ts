@@ -81,6 +81,10 @@ test('Unleash unreachable at start: the proxy starts, and with nothing known the
   const res = await fetch(`${sg.dataUrl}/api/quote`, { headers: { 'x-user-id': 'u1' } });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('x-shadowgate-served-by'), 'legacy');
+  // Not ready until the flags are known (a bootstrap file would count): a pod that joined now
+  // would route differently from its peers. Its data plane still serves legacy meanwhile.
   const ready = await fetch(`${sg.adminUrl}/readyz`);
-  assert.equal(ready.status, 200, 'ready: serving legacy is always safe');
+  assert.equal(ready.status, 503);
+  const body = (await ready.json()) as { ready: boolean; checks: Record<string, boolean> };
+  assert.deepEqual({ ready: body.ready, checks: body.checks }, { ready: false, checks: { config: true, flags: false, legacy: true } });
 });
