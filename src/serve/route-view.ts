@@ -3,10 +3,11 @@
 import type { Logger } from '../log.js';
 import type { RouteRuntime } from '../routing/runtime.js';
 import type { RouteFlags } from './route-flags.js';
+import { routeWarnings, type RouteWarning } from '../config/route-warnings.js';
 
 export type RouteAction = 'kill' | 'unkill' | 'reset';
 
-export function routeView(route: RouteRuntime, flags: RouteFlags): Record<string, unknown> {
+export function routeView(route: RouteRuntime, flags: RouteFlags, warnings: readonly RouteWarning[] = []): Record<string, unknown> {
   const c = route.control;
   c.state(); // lifts a demotion whose cool-down passed, so the view is current
   const w = route.window.snapshot();
@@ -32,15 +33,18 @@ export function routeView(route: RouteRuntime, flags: RouteFlags): Record<string
     guardrail: { ...route.config.guardrail, agreement: guard.agreement, errorRate: guard.errorRate, comparisons: guard.comparisons, calls: guard.calls },
     compare: route.config.compare,
     counts: { ...route.totals },
+    /** Valid but probably not meant: flags the source does not define, a route an earlier one shadows. */
+    warnings: warnings.filter((w) => w.route === route.name).map(({ kind, message }) => ({ kind, message })),
   };
 }
 
 /** The admin API's view of the routes of the config in force (it changes with a live reload). */
 export function createRouteActions(routes: () => readonly RouteRuntime[], flags: () => RouteFlags, log: Logger) {
   const find = (name: string) => routes().find((r) => r.name === name);
+  const warnings = () => routeWarnings(routes().map((r) => r.config), flags().knownFlag());
   return {
-    list: () => routes().map((r) => routeView(r, flags())),
-    get: (name: string) => { const r = find(name); return r ? routeView(r, flags()) : undefined; },
+    list: () => { const w = warnings(); return routes().map((r) => routeView(r, flags(), w)); },
+    get: (name: string) => { const r = find(name); return r ? routeView(r, flags(), warnings()) : undefined; },
     act: (name: string, action: RouteAction, who: string, why: string, force = false): boolean => {
       const r = find(name);
       if (!r) return false;
