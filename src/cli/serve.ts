@@ -57,11 +57,17 @@ The config file may reference environment variables as \${VAR} or \${VAR:-defaul
       return EXIT.failure;
     }
     const started = sg;
-    // Last resort: an exception that escaped every request's own guard is logged with its
-    // stack and counted; the other connections keep being served (node allows it here).
-    const onUncaught = (err: Error) => {
+    // Last resort: an exception that escaped every request's own guard (node routes unhandled
+    // rejections here too) is counted and logged — its name, code, message and stack, never
+    // request data, at most 10 lines a minute so a repeatable hostile input cannot flood the
+    // logs — and the other connections keep being served (node allows it here).
+    let logged = 0;
+    let windowStart = Date.now();
+    const onUncaught = (err: Error, origin: string) => {
       started.metrics.internalErrors.inc({ where: 'uncaught' });
-      log.error({ err: { message: err.message, stack: err.stack } }, 'uncaught exception; the process keeps serving');
+      if (Date.now() - windowStart > 60_000) { windowStart = Date.now(); logged = 0; }
+      if (++logged > 10) return;
+      log.error({ origin, err: { name: err?.name, code: (err as NodeJS.ErrnoException)?.code, message: err?.message, stack: err?.stack } }, 'uncaught exception; the process keeps serving');
     };
     process.on('uncaughtException', onUncaught);
     const onHup = () => { log.info({ signal: 'SIGHUP' }, 'reloading the config'); void started.reload(); };

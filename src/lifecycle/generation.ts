@@ -137,7 +137,8 @@ export async function buildGeneration(config: Config, shared: Shared, previous?:
     config, matcher, flags, legacy, serve, dispatcher: shared.dispatcher, metrics, unmatched: shared.unmatched, log, tracing,
     requests: shared.requests, agentClient,
   });
-  const ws = previous && previous.config.legacy.url === config.legacy.url ? previous.ws : createWebSocketPass(config.legacy.url, metrics, log);
+  const ws = previous && previous.config.legacy.url === config.legacy.url && previous.config.legacy.timeoutMs === config.legacy.timeoutMs
+    ? previous.ws : createWebSocketPass(config.legacy.url, metrics, log, config.legacy.timeoutMs);
   const dispatcherOptions: DispatcherOptions = {
     maxInFlight: config.agent.maxInFlight,
     maxBufferedBytes: config.shadow.maxBufferedBytes,

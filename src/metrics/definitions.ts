@@ -133,7 +133,7 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
       labelNames: ['route', 'upstream', 'kind'] as const, registers,
     }),
     requestsRejected: new Counter({
-      name: 'shadowgate_requests_rejected_total', help: 'Client requests the proxy refused before routing, by reason (bad_request, header_too_large, bad_target, connect, duplicate_host, timeout).',
+      name: 'shadowgate_requests_rejected_total', help: 'Client requests the proxy refused before routing, by reason (bad_request, header_too_large, bad_target, connect, duplicate_host, timeout, transfer_coding, upgrade_body).',
       labelNames: ['reason'] as const, registers,
     }),
     connectionsOpen: new Gauge({ name: 'shadowgate_connections_open', help: 'Client connections open on the data-plane listener.', registers }),

@@ -33,6 +33,17 @@ export function stripHopByHop(headers: IncomingHttpHeaders | Record<string, unkn
   for (const name of HOP_BY_HOP) delete headers[name];
 }
 
+/**
+ * The transfer codings of a request other than chunked (e.g. "gzip" of "gzip, chunked"), or
+ * null. node has already refused a request whose last coding is not chunked; what is left
+ * cannot be forwarded: the proxy re-frames every body it sends (RFC 9112 §6.1: 501).
+ */
+export function unsupportedCodings(te: string | undefined): string | null {
+  if (te === undefined) return null;
+  const codings = te.split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '' && c !== 'chunked');
+  return codings.length === 0 ? null : codings.join(', ');
+}
+
 export function isHopByHop(lowerName: string, nominatedNames: Set<string> | null): boolean {
   return HOP_BY_HOP.has(lowerName) || (nominatedNames !== null && nominatedNames.has(lowerName));
 }
@@ -76,6 +87,8 @@ export function forwardedRequestHeaders(req: IncomingMessage, clientAddress: str
       case 'forwarded': if (skip?.has(lower)) continue; forwarded = forwarded === undefined ? value : `${forwarded}, ${value}`; continue;
       default:
         if (HOP_BY_HOP.has(lower) || (skip !== null && skip.has(lower))) continue;
+        // x-shadowgate-* on a request are the proxy's own markers (shadow, sample id, calibration): a client cannot send them.
+        if (lower.startsWith('x-shadowgate-')) continue;
         out.push(name, value);
     }
   }

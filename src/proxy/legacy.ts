@@ -140,6 +140,8 @@ class LegacyCall implements Dispatcher.DispatchHandler {
     if (status < 200) { this.informational(status, raw); return true; }
     const { res } = this.ex;
     const headers = clientResponseHeaders(raw, this.f.options.servedByHeader, 'legacy');
+    // A 204 has no content and may not declare a length (RFC 9110 §8.6); node would pass it on.
+    if (status === 204) dropHeader(headers, 'content-length');
     let reason: string | undefined = statusText;
     if (!VALID_REASON.test(statusText)) {
       // RFC 9112 §4: clients should ignore the reason phrase; one node cannot write is dropped.
@@ -186,6 +188,13 @@ class LegacyCall implements Dispatcher.DispatchHandler {
   }
 
   onError(err: Error): void {
+    // No body follows a 204 or 304 (RFC 9112 §6.3 rule 1), but undici holds a 304's Content-Length
+    // (RFC 9110 §8.6 allows it) against the bytes that never come: the answer is whole, not failed
+    // (regression: the client got a cut connection and no answer).
+    if ((this.status === 204 || this.status === 304) && (err as { code?: string }).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+      this.onComplete(null);
+      return;
+    }
     this.end();
     if (this.gone) return; // cut because the client left: nobody to blame (the exchange dropped the shadow)
     const { kind } = this.failure ? { kind: this.failure } : classify(err, false, false);
@@ -235,6 +244,10 @@ class LegacyCall implements Dispatcher.DispatchHandler {
   }
 }
 
+function dropHeader(flat: string[], lowerName: string): void {
+  for (let i = flat.length - 2; i >= 0; i -= 2) if (flat[i]!.toLowerCase() === lowerName) flat.splice(i, 2);
+}
+
 /** undici hands raw header lines as Buffers at run time (its types say strings). */
 function latin1(value: string | Buffer): string {
   return typeof value === 'string' ? value : value.toString('latin1');
@@ -251,23 +264,43 @@ function isEventStream(flat: readonly string[]): boolean {
   return false;
 }
 
-/** `OPTIONS *` cannot travel through undici (paths must start with "/"): node's client takes it. */
+/**
+ * `OPTIONS *` cannot travel through undici (paths must start with "/"): node's client takes it,
+ * with the same rules as every other legacy call: the client's body framed as node parsed it
+ * (a chunked upload says so: node's client would send an OPTIONS body unframed, which legacy
+ * would read as the next request), and an answer node cannot write is a 502, never a throw.
+ */
 export function forwardAsterisk(ex: Exchange, legacyUrl: string, fwd: ForwardedRequest, timeoutMs: number, servedByHeader: string | false): void {
   const u = new URL(legacyUrl);
-  const headers: string[] = fwd.headers;
+  const chunked = ex.req.headers['transfer-encoding'] !== undefined;
+  const headers: string[] = chunked ? [...fwd.headers, 'transfer-encoding', 'chunked'] : fwd.headers;
   const upstream = http.request({ host: u.hostname, port: u.port || 80, method: 'OPTIONS', path: '*', headers, agent: false, timeout: timeoutMs });
+  let failed = false;
+  const fail = (kind: FailureKind) => {
+    if (failed) return;
+    failed = true;
+    ex.metrics.upstreamError('legacy', kind);
+    upstream.destroy();
+    if (ex.res.headersSent) { ex.res.destroy(); return; }
+    if (!ex.req.complete) ex.req.resume();
+    try { writeLegacyError(ex.res, kind, timeoutMs, servedByHeader); } catch { ex.res.destroy(); }
+  };
   upstream.on('response', (answer) => {
+    const status = answer.statusCode ?? 0;
+    if (status < 200 || status > 599) { fail('invalid_response'); return; }
     const raw = answer.rawHeaders.map((s) => Buffer.from(s, 'latin1'));
-    try { ex.res.writeHead(answer.statusCode ?? 502, clientResponseHeaders(raw, servedByHeader, 'legacy')); } catch { ex.res.destroy(); answer.destroy(); return; }
+    const reason = VALID_REASON.test(answer.statusMessage ?? '') ? answer.statusMessage : undefined;
+    try { ex.res.writeHead(status, reason, clientResponseHeaders(raw, servedByHeader, 'legacy')); } catch { fail('invalid_response'); return; }
+    answer.on('error', () => ex.res.destroy());
+    answer.on('aborted', () => ex.res.destroy());
     answer.pipe(ex.res);
   });
   upstream.on('timeout', () => upstream.destroy(new IdleTimeoutError('timeout')));
   upstream.on('error', (err) => {
-    const { kind } = classify(err, err instanceof IdleTimeoutError, false);
-    ex.metrics.upstreamError('legacy', kind);
-    if (ex.res.headersSent) ex.res.destroy();
-    else writeLegacyError(ex.res, kind, timeoutMs, servedByHeader);
+    if (failed) return;
+    fail(classify(err, err instanceof IdleTimeoutError, false).kind);
   });
-  ex.onClientGone = () => upstream.destroy();
-  upstream.end();
+  ex.onClientGone = () => { failed = true; upstream.destroy(); };
+  if (fwd.hasBody) ex.req.pipe(upstream);
+  else upstream.end();
 }

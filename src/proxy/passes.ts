@@ -22,7 +22,7 @@ import type { ServePath } from '../serve/serve-path.js';
 import type { ShadowDispatcher } from '../shadow/dispatcher.js';
 import type { Tracing } from '../tracing/otel.js';
 import { Exchange, type RequestTracker } from './exchange.js';
-import { forwardedRequestHeaders, type ForwardedRequest } from './headers.js';
+import { forwardedRequestHeaders, unsupportedCodings, type ForwardedRequest } from './headers.js';
 import { forwardAsterisk, type LegacyForwarder } from './legacy.js';
 import { parseRequestTarget, type RequestTarget } from './request-target.js';
 import { writeError } from './upstream-errors.js';
@@ -56,6 +56,8 @@ export function createRequestHandler(d: PassDeps): RequestHandler {
     // 1 target
     const target = parseRequestTarget(method, req.url ?? '/');
     if (!target.ok) { refuse(res, target.reason, target.status, target.message); return; }
+    const codings = unsupportedCodings(req.headers['transfer-encoding']);
+    if (codings !== null) { refuse(res, 'transfer_coding', 501, `transfer coding "${codings}" is not supported, only chunked (RFC 9112 §6.1)`); return; }
     // 2 route
     const route = d.matcher.match(method, target.path) ?? null;
     const ex = new Exchange(req, res, route, route?.metrics ?? d.unmatched, d.tracing, onDone, d.requests);
@@ -101,10 +103,20 @@ export function createRequestHandler(d: PassDeps): RequestHandler {
     else if (mode === 'stream') d.dispatcher.teeRequest(job, ex.req, target.forward);
   }
 
-  function refuse(res: ServerResponse, reason: string, status: number, message: string): void {
+  function refuse(res: ServerResponse, reason: string, status: 400 | 405 | 501, message: string): void {
     d.metrics.requestsRejected.inc({ reason });
-    const error = new ShadowgateError(status === 405 ? 'SG_METHOD_NOT_ALLOWED' : 'SG_REQUEST_INVALID', message);
+    const error = new ShadowgateError(status === 405 ? 'SG_METHOD_NOT_ALLOWED' : status === 501 ? 'SG_NOT_IMPLEMENTED' : 'SG_REQUEST_INVALID', message);
     writeError(res, error, status === 405 ? ['allow', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'] : undefined, true);
+  }
+
+  /** The route a request was on, for the guard's log line (the path itself may carry secrets). */
+  function routeOf(req: IncomingMessage): string {
+    try {
+      const target = parseRequestTarget(req.method ?? 'GET', req.url ?? '/');
+      return target.ok ? d.matcher.match(req.method ?? 'GET', target.path)?.name ?? 'unmatched' : 'unmatched';
+    } catch {
+      return 'unknown';
+    }
   }
 
   // Last-resort guard: a bug on this path answers that one client, it never stops the process.
@@ -113,7 +125,7 @@ export function createRequestHandler(d: PassDeps): RequestHandler {
       handle(req, res);
     } catch (err) {
       d.metrics.internalErrors.inc({ where: 'request' });
-      d.log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, method: req.method }, 'request pass threw; answered 500');
+      d.log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, route: routeOf(req), method: req.method }, 'request pass threw; answered 500');
       try {
         if (!res.headersSent) writeError(res, new ShadowgateError('SG_INTERNAL', 'internal error'), undefined, true);
         else res.destroy();

@@ -49,18 +49,23 @@ export function parseRequestTarget(method: string, url: string): RequestTarget {
 }
 
 function hasDotSegment(path: string): boolean {
-  return path.includes('/.');
+  return path.includes('/.') || (path.includes('%') && /\/%2e/i.test(path));
 }
 
-/** RFC 3986 §5.2.4, so "/api/./orders/../orders/1" routes like "/api/orders/1". */
+/**
+ * RFC 3986 §5.2.4, so "/api/./orders/../orders/1" routes like "/api/orders/1". A dot written
+ * "%2e" is a dot (§6.2.2.2: unreserved characters are equivalent encoded or not), so
+ * "/api/%2e%2e/admin" routes like "/admin", as a server that decodes before it resolves reads it.
+ */
 export function removeDotSegments(path: string): string {
   const out: string[] = [];
   const segments = path.split('/');
   for (let i = 1; i < segments.length; i++) {
-    const seg = segments[i]!;
+    const raw = segments[i]!;
+    const seg = raw.length > 1 && raw.length <= 6 && raw.includes('%') ? raw.replace(/%2e/gi, '.') : raw;
     if (seg === '.') { if (i === segments.length - 1) out.push(''); continue; }
     if (seg === '..') { out.pop(); if (i === segments.length - 1) out.push(''); continue; }
-    out.push(seg);
+    out.push(raw);
   }
   return `/${out.join('/')}`;
 }

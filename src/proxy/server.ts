@@ -11,6 +11,7 @@ import { UNMATCHED, type RouteMatcher } from '../routing/match.js';
 import type { RouteRuntime } from '../routing/runtime.js';
 import type { RequestHandler } from './passes.js';
 import { parseRequestTarget } from './request-target.js';
+import { rawErrorAnswer } from './upstream-errors.js';
 import type { WebSocketPass } from './websocket.js';
 
 export interface DataPlane {
@@ -41,6 +42,9 @@ export function createDataPlane(config: Config, current: () => PlaneTarget, metr
     server.maxConnections = c.maxConnections;
   };
   reconfigure(s);
+  // No count limit, only the size one (431): past maxHeadersCount node drops header lines silently,
+  // a Content-Length or Host among them included, while its parser still frames by them.
+  server.maxHeadersCount = 0;
   server.on('drop', () => metrics.connectionsRejected.inc());
 
   let open = 0;
@@ -54,14 +58,21 @@ export function createDataPlane(config: Config, current: () => PlaneTarget, metr
   const tunnels = new Set<Socket>();
   server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const target = parseRequestTarget(req.method ?? 'GET', req.url ?? '/');
-    if (!target.ok || target.forward === '*') { refuseRaw(socket, 400, 'Bad Request', 'bad_target'); return; }
-    req.url = target.forward;
-    const { matcher, ws } = current();
-    const route = matcher.match(req.method ?? 'GET', target.path);
-    tunnels.add(socket);
-    socket.once('close', () => tunnels.delete(socket));
-    ws.upgrade(req, socket, head, route?.name ?? UNMATCHED);
+    // Last resort, as for requests (passes.ts): a throw here would come out of node's parser.
+    try {
+      const target = parseRequestTarget(req.method ?? 'GET', req.url ?? '/');
+      if (!target.ok || target.forward === '*') { refuseRaw(socket, 400, 'Bad Request', 'bad_target'); return; }
+      req.url = target.forward;
+      const { matcher, ws } = current();
+      const route = matcher.match(req.method ?? 'GET', target.path);
+      tunnels.add(socket);
+      socket.once('close', () => tunnels.delete(socket));
+      ws.upgrade(req, socket, head, route?.name ?? UNMATCHED, target.authority);
+    } catch (err) {
+      metrics.internalErrors.inc({ where: 'upgrade' });
+      log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, method: req.method }, 'upgrade pass threw; connection cut');
+      socket.destroy();
+    }
   });
 
   // CONNECT reaches no other host through a reverse proxy.
@@ -80,9 +91,9 @@ export function createDataPlane(config: Config, current: () => PlaneTarget, metr
 
   function refuseRaw(socket: Socket, status: number, reason: string, label: string): void {
     metrics.requestsRejected.inc({ reason: label });
-    const body = JSON.stringify({ error: { code: status === 405 ? 'SG_METHOD_NOT_ALLOWED' : 'SG_REQUEST_INVALID', message: reason } });
     const allow = status === 405 ? 'allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n' : '';
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${allow}connection: close\r\n\r\n${body}`);
+    const code = status === 405 ? 'SG_METHOD_NOT_ALLOWED' : status === 408 ? 'SG_REQUEST_TIMEOUT' : status === 431 ? 'SG_HEADERS_TOO_LARGE' : 'SG_REQUEST_INVALID';
+    socket.end(rawErrorAnswer(status, code, reason, allow));
     log.debug({ status, reason: label }, 'request refused');
   }
 

@@ -73,6 +73,7 @@ type Abort = (reason?: Error) => void;
 
 class CancelledError extends Error { readonly code = 'UND_ERR_ABORTED'; }
 class DeadlineError extends Error { readonly code = 'UND_ERR_HEADERS_TIMEOUT'; }
+class InvalidStatusError extends Error { readonly code = 'SG_INVALID_STATUS'; }
 
 /** Collects one answer; resolves exactly once. */
 class BufferingHandler implements Dispatcher.DispatchHandler {
@@ -87,6 +88,7 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   private stopped: 'limit' | 'budget' | null = null;
   private cancelled = false;
   private timedOut = false;
+  private invalid = false;
   private done = false;
 
   constructor(private readonly req: UpstreamRequest, private readonly resolve: (r: UpstreamResult) => void) {
@@ -108,6 +110,8 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   }
 
   onHeaders(status: number, raw: Buffer[]): boolean {
+    // undici hands on any three digits: outside 100-599 is no HTTP status (099 is not a 1xx to wait past).
+    if (status < 100 || status > 599) { this.invalid = true; this.abort?.(new InvalidStatusError(`status ${status}`)); return false; }
     if (status < 200) return true; // informational: the final answer follows
     this.status = status;
     this.raw = raw;
@@ -162,7 +166,8 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
     clearTimeout(this.timer);
     // Bytes charged before the failure are given back: nobody will hold this body.
     if (this.req.budget && this.size > 0) this.req.budget.release(this.size);
-    this.resolve({ ok: false, ...classify(err, this.timedOut, this.cancelled), durationMs: performance.now() - this.started });
+    const failure = this.invalid ? { kind: 'invalid_response' as const, message: (err as Error).message } : classify(err, this.timedOut, this.cancelled);
+    this.resolve({ ok: false, ...failure, durationMs: performance.now() - this.started });
   }
 }
 

@@ -2,7 +2,7 @@
 // kinds (the `kind` label of shadowgate_upstream_errors_total), and a client whose legacy
 // call failed gets a small JSON error with a stable code.
 import { STATUS_CODES, type ServerResponse } from 'node:http';
-import { ShadowgateError } from '../errors.js';
+import { ShadowgateError, type ErrorCode } from '../errors.js';
 
 export type FailureKind = 'timeout' | 'connection' | 'reset' | 'invalid_response' | 'aborted';
 
@@ -28,6 +28,15 @@ export function writeLegacyError(res: ServerResponse, kind: string, timeoutMs: n
     ? new ShadowgateError('SG_LEGACY_TIMEOUT', `legacy did not answer within ${timeoutMs} ms`)
     : new ShadowgateError('SG_LEGACY_UNAVAILABLE', `legacy is unavailable (${kind})`);
   writeError(res, error, servedByHeader === false ? undefined : [servedByHeader, 'legacy']);
+}
+
+/**
+ * The same JSON error as raw bytes, for sockets that have left node's HTTP machinery
+ * (upgrades, parse errors); the connection closes after it.
+ */
+export function rawErrorAnswer(status: number, code: ErrorCode, message: string, extraHeaderLines = ''): string {
+  const body = JSON.stringify({ error: { code, message } });
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extraHeaderLines}connection: close\r\n\r\n${body}`;
 }
 
 /** A JSON error answer from the proxy itself (nothing of it came from an upstream). */

@@ -84,6 +84,13 @@ export class RouteFlags {
     return { name, known: state?.known ?? false, enabled: state?.enabled ?? false, rolloutPercent: state?.rolloutPercent ?? null, effectivePercent: this.rollout(route, kind) };
   }
 
+  /** Whether the source defines a flag; null while it cannot tell (no source, or Unleash before it answered). */
+  knownFlag(): ((name: string) => boolean) | null {
+    const source = this.source;
+    if (source === null || !source.status().ready || source.kind === 'unleash' && source.status().lastGoodAt === null) return null;
+    return (name) => source.state(name).known;
+  }
+
   close(): void {
     clearInterval(this.timer);
     this.unsubscribe?.();

@@ -6,13 +6,14 @@ import { serveLevel } from '../evaluation/route-evaluation.js';
 import type { Logger } from '../log.js';
 import type { RouteRuntime } from '../routing/runtime.js';
 import type { RouteFlags } from './route-flags.js';
+import { routeWarnings, type RouteWarning } from '../config/route-warnings.js';
 
 /** A route's review verdicts, as readiness reads them (VerdictTally). */
 export type AdjudicatedOf = (route: string) => ReadinessData['adjudicated'];
 
 export type RouteAction = 'kill' | 'unkill' | 'reset';
 
-export function routeView(route: RouteRuntime, flags: RouteFlags): Record<string, unknown> {
+export function routeView(route: RouteRuntime, flags: RouteFlags, warnings: readonly RouteWarning[] = []): Record<string, unknown> {
   const c = route.control;
   c.state(); // lifts a demotion whose cool-down passed, so the view is current
   const w = route.window.snapshot();
@@ -50,15 +51,18 @@ export function routeView(route: RouteRuntime, flags: RouteFlags): Record<string
     },
     compare: route.config.compare,
     counts: { ...route.totals },
+    /** Valid but probably not meant: flags the source does not define, a route an earlier one shadows, a probation that cannot end. */
+    warnings: warnings.filter((w) => w.route === route.name).map(({ kind, message }) => ({ kind, message })),
   };
 }
 
 /** The admin API's view of the routes of the config in force (it changes with a live reload). */
 export function createRouteActions(routes: () => readonly RouteRuntime[], flags: () => RouteFlags, log: Logger, adjudicated: AdjudicatedOf = () => ({ accuracy: null, verdicts: 0 })) {
   const find = (name: string) => routes().find((r) => r.name === name);
+  const warnings = () => routeWarnings(routes().map((r) => r.config), flags().knownFlag());
   return {
-    list: () => routes().map((r) => routeView(r, flags())),
-    get: (name: string) => { const r = find(name); return r ? routeView(r, flags()) : undefined; },
+    list: () => { const w = warnings(); return routes().map((r) => routeView(r, flags(), w)); },
+    get: (name: string) => { const r = find(name); return r ? routeView(r, flags(), warnings()) : undefined; },
     /** GET /api/routes/:name/fields; undefined for an unknown route. */
     fields: (name: string): (FieldsResponse & { calibration: 'on' | 'off' }) | undefined => find(name)?.evaluation.fields(),
     /** GET /api/routes/:name/readiness; `level` from the serve flag's rollout now. */

@@ -21,7 +21,7 @@ export function buildAgentHeaders(
   const hop = nominated(headers.connection);
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || NOT_FORWARDED.has(name) || hop?.has(name)) continue;
+    if (value === undefined || NOT_FORWARDED.has(name) || hop?.has(name) || name.startsWith('x-shadowgate-')) continue;
     if (redacted.length > 0 && redacted.includes(name) && !forward.includes(name)) continue;
     out[name] = value;
   }

@@ -157,3 +157,19 @@ describe('tokenMatches', () => {
     });
   }
 });
+
+test('/api/routes warns per route: flags the flag source does not define, a route an earlier one shadows', async (t) => {
+  const { tempFlagFile } = await import('../fixtures/flag-files.js');
+  const flags = tempFlagFile([{ name: 'a.serve', rollout: 10 }, { name: 'a.shadow', rollout: 100 }]);
+  const { sg } = await rig(t, {
+    flags: { file: flags.file },
+    routes: [{ name: 'a', match: { path: '/a/*' } }, { name: 'inner', match: { path: '/a/items' } }],
+  });
+  const res = await request(sg.adminUrl).get('/api/routes');
+  const byName = Object.fromEntries((res.body as { routes: { name: string; warnings: { kind: string; message: string }[] }[] }).routes.map((r) => [r.name, r.warnings]));
+  assert.deepEqual(byName.a!.map((w) => w.kind), [], 'a has its flags and comes first');
+  const kinds = [...new Set(byName.inner!.map((w) => w.kind))].sort();
+  assert.deepEqual(kinds, ['flag_missing', 'shadowed']);
+  assert.ok(byName.inner!.some((w) => w.kind === 'flag_missing' && w.message.includes('inner.serve')));
+  assert.match(byName.inner!.find((w) => w.kind === 'shadowed')!.message, /"a"/);
+});

@@ -175,3 +175,22 @@ test('a client that gives up mid-upload of a small body: legacy never hears of t
   assert.equal(ok.status, 200);
   assert.deepEqual(legacy.seen.map((r) => r.url), ['/next']);
 });
+
+test("a client cannot send the proxy's own markers: x-shadowgate-* request headers reach neither legacy nor the agent", async (t) => {
+  const legacy = await new FakeUpstream().start();
+  const agent = await new FakeUpstream().start();
+  t.after(async () => { await legacy.stop(); await agent.stop(); });
+  const sg = await startTestShadowgate({ legacy: legacy.url, agent: agent.url });
+  t.after(() => sg.close());
+  await clientRequest(`${sg.dataUrl}/x`, { headers: { 'x-shadowgate-shadow': '1', 'x-shadowgate-sample-id': 'forged', 'x-shadowgate-calibration': '1', 'x-other': 'kept' } });
+  await agent.waitFor(1);
+  const l = legacy.seen[0]!.headers;
+  assert.equal(l['x-shadowgate-shadow'], undefined);
+  assert.equal(l['x-shadowgate-sample-id'], undefined);
+  assert.equal(l['x-shadowgate-calibration'], undefined);
+  assert.equal(l['x-other'], 'kept');
+  const a = agent.seen[0]!.headers;
+  assert.equal(a['x-shadowgate-shadow'], '1', "the agent's marker is the proxy's own");
+  assert.notEqual(a['x-shadowgate-sample-id'], 'forged');
+  assert.equal(a['x-shadowgate-calibration'], undefined);
+});
