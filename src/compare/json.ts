@@ -3,6 +3,7 @@
 // so ignoring a subtree skips it entirely rather than filtering differences afterwards.
 
 import type { DifferenceCollector } from './differences.js';
+import { lockstepEqual } from './json-lockstep.js';
 import { escapeSegment, type PatternSet, type PatternState } from './pointer.js';
 import type { DifferenceKind, StringNormalisation } from './types.js';
 
@@ -59,6 +60,8 @@ export function numbersEqual(a: number, b: number, tolerance: number): boolean {
  * digits compare equal. Node 20 has no access to the source text of numbers to do better.
  */
 export function compareJsonBodies(legacy: Buffer, agent: Buffer, plan: JsonPlan, out: DifferenceCollector): void {
+  // Agreement written the same way needs no parse at all (json-lockstep.ts); anything else is walked.
+  if (lockstepEqual(legacy, agent, plan)) return;
   const legacyParsed = parseJson(legacy);
   const agentParsed = parseJson(agent);
   if (!legacyParsed.ok || !agentParsed.ok) {
@@ -117,10 +120,8 @@ class TooDeep extends Error {
   }
 }
 
-interface Segment {
-  key: string;
-  index: boolean;
-}
+/** A path segment: an object key, or an array index (kept as a number until a pointer is built). */
+type Segment = string | number;
 
 /**
  * Every method returns `true` to mean "stop": either the collector is full or, while probing an
@@ -160,21 +161,21 @@ class JsonWalker {
   }
 
   private child(
-    key: string,
-    index: boolean,
+    key: Segment,
     legacy: unknown,
     agent: unknown,
     ignore: PatternState,
     unordered: PatternState,
     depth: number,
   ): boolean {
-    const childIgnore = this.plan.ignore.step(ignore, key);
-    if (this.plan.ignore.accepts(childIgnore)) return false;
-    this.path.push({ key, index });
+    // Patterns only see string segments; most subtrees have none left to match (no string needed).
+    const childIgnore = ignore.length === 0 ? ignore : this.plan.ignore.step(ignore, String(key));
+    if (childIgnore.length > 0 && this.plan.ignore.accepts(childIgnore)) return false;
+    this.path.push(key);
     let stop: boolean;
     if (agent === ABSENT) stop = this.report('missing_in_agent', legacy, undefined);
     else if (legacy === ABSENT) stop = this.report('extra_in_agent', undefined, agent);
-    else stop = this.node(legacy, agent, childIgnore, this.plan.unordered.step(unordered, key), depth + 1);
+    else stop = this.node(legacy, agent, childIgnore, unordered.length === 0 ? unordered : this.plan.unordered.step(unordered, String(key)), depth + 1);
     this.path.pop();
     return stop;
   }
@@ -186,13 +187,13 @@ class JsonWalker {
     unordered: PatternState,
     depth: number,
   ): boolean {
-    for (const key of Object.keys(legacy)) {
+    for (const key in legacy) {
       const agentValue = Object.hasOwn(agent, key) ? agent[key] : ABSENT;
-      if (this.child(key, false, legacy[key], agentValue, ignore, unordered, depth)) return true;
+      if (this.child(key, legacy[key], agentValue, ignore, unordered, depth)) return true;
     }
-    for (const key of Object.keys(agent)) {
+    for (const key in agent) {
       if (Object.hasOwn(legacy, key)) continue;
-      if (this.child(key, false, ABSENT, agent[key], ignore, unordered, depth)) return true;
+      if (this.child(key, ABSENT, agent[key], ignore, unordered, depth)) return true;
     }
     return false;
   }
@@ -212,7 +213,7 @@ class JsonWalker {
     for (let i = 0; i < length; i++) {
       const legacyValue = i < legacy.length ? legacy[i] : ABSENT;
       const agentValue = i < agent.length ? agent[i] : ABSENT;
-      if (this.child(String(i), true, legacyValue, agentValue, ignore, unordered, depth)) return true;
+      if (this.child(i, legacyValue, agentValue, ignore, unordered, depth)) return true;
     }
     return false;
   }
@@ -248,16 +249,16 @@ class JsonWalker {
       else missing.push(i);
     }
     for (const i of missing) {
-      if (this.child(String(i), true, legacy[i], ABSENT, ignore, unordered, depth)) return true;
+      if (this.child(i, legacy[i], ABSENT, ignore, unordered, depth)) return true;
     }
     for (let j = 0; j < agent.length; j++) {
-      if (agentTaken[j] === 0 && this.child(String(j), true, ABSENT, agent[j], ignore, unordered, depth)) return true;
+      if (agentTaken[j] === 0 && this.child(j, ABSENT, agent[j], ignore, unordered, depth)) return true;
     }
     return false;
   }
 
   private probe(key: string, legacy: unknown, agent: unknown, ignore: PatternState, unordered: PatternState, depth: number): boolean {
-    this.path.push({ key, index: true });
+    this.path.push(Number(key));
     this.probing++;
     const different = this.node(legacy, agent, ignore, unordered, depth);
     this.probing--;
@@ -272,14 +273,14 @@ class JsonWalker {
 
   private pointer(): string {
     let out = '';
-    for (const segment of this.path) out += '/' + escapeSegment(segment.key);
+    for (const segment of this.path) out += '/' + (typeof segment === 'number' ? String(segment) : escapeSegment(segment));
     return out;
   }
 
   private field(): string {
     if (this.path.length === 0) return 'body';
     let out = '';
-    for (const segment of this.path) out += '/' + (segment.index ? '*' : escapeSegment(segment.key));
+    for (const segment of this.path) out += '/' + (typeof segment === 'number' ? '*' : escapeSegment(segment));
     return out;
   }
 }

@@ -101,20 +101,25 @@ export function compilePatterns(patterns: readonly string[], optionName = 'patte
   const start: number[] = [];
   for (const position of starts) addWithClosure(start, position);
 
+  // Called for every key of every compared body: the common outcome (no pattern goes on
+  // through this key) allocates nothing.
   const step = (state: PatternState, segment: string): PatternState => {
     if (state.length === 0) return DEAD;
-    const out: number[] = [];
-    for (const position of state) {
+    let out: number[] | null = null;
+    for (let i = 0; i < state.length; i++) {
+      const position = state[i]!;
       const token = tokens[position];
       if (token === undefined || token.kind === 'accept') continue;
-      if (token.kind === 'any') addWithClosure(out, position);
-      else if (token.kind === 'one' || token.value === segment) addWithClosure(out, position + 1);
+      if (token.kind === 'any') addWithClosure(out ??= [], position);
+      else if (token.kind === 'one' || token.value === segment) addWithClosure(out ??= [], position + 1);
     }
-    return out.length === 0 ? DEAD : out;
+    return out === null ? DEAD : out;
   };
 
-  const accepts = (state: PatternState): boolean =>
-    state.some((position) => tokens[position]?.kind === 'accept');
+  const accepts = (state: PatternState): boolean => {
+    for (let i = 0; i < state.length; i++) if (tokens[state[i]!]?.kind === 'accept') return true;
+    return false;
+  };
 
   return {
     size: patterns.length,

@@ -74,7 +74,7 @@ export interface Generation {
   readonly suiteWriter: SuiteWriter | null;
   readonly dispatcherOptions: DispatcherOptions;
   /** The comparison recorder of this config (redaction, field bounds). */
-  readonly record: (job: ShadowJob) => Promise<void>;
+  readonly record: (job: ShadowJob) => void | Promise<void>;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);

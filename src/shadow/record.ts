@@ -51,18 +51,24 @@ export interface RecorderDeps {
   calibrate?: Calibrator;
 }
 
-export function createRecorder(deps: RecorderDeps): (job: ShadowJob) => Promise<void> {
+export function createRecorder(deps: RecorderDeps): (job: ShadowJob) => void | Promise<void> {
   const fields = new BoundedLabels(deps.maxFieldsPerRoute, () => deps.metrics.labelOverflow.inc({ metric: 'shadowgate_mismatch_fields_total' }));
 
-  return async (job) => {
+  // The common case (a built-in comparator) runs without a single promise: one shadow per
+  // request at full rate makes every allocation here count.
+  return (job) => {
+    const judged = judge(job, job.agent, deps);
+    return judged instanceof Promise ? judged.then((comparison) => recorded(job, comparison)) : recorded(job, judged);
+  };
+
+  function recorded(job: ShadowJob, comparison: Comparison): void | Promise<void> {
     const route = job.route;
-    const comparison = await judge(job, job.agent, deps);
     const { metrics } = deps;
     // In parallel serving the serve path already counted the report; the sample still shows it.
     if (job.agent?.ok) comparison.report = job.agentReport !== undefined ? job.agentReport : deps.reporter.record(route.config, { headers: job.agent.headers, body: comparison.agentBody ?? job.agent.body }, job.candidate?.name);
     comparison.traceId = (job.requestSpan ?? job.span)?.spanContext().traceId;
     comparison.shadowTraceId = job.span?.spanContext().traceId;
-    deps.tracing.end(job.span, job.agent?.ok ? job.agent.status : 'error', { 'shadowgate.comparison.result': comparison.result, ...genAiAttributes(comparison.report ?? null) });
+    if (job.span) deps.tracing.end(job.span, job.agent?.ok ? job.agent.status : 'error', { 'shadowgate.comparison.result': comparison.result, ...genAiAttributes(comparison.report ?? null) });
     route.metrics.comparison(comparison.result);
     route.window.record(comparison.result);
     route.totals[comparison.result] = (route.totals[comparison.result] ?? 0) + 1;
@@ -90,10 +96,18 @@ export function createRecorder(deps: RecorderDeps): (job: ShadowJob) => Promise<
     }, 'comparison');
     deps.onResult?.(route, comparison.result, job.fromServePath);
     // What only some routes ask for, each behind its route's own setting.
-    if (route.candidates !== null && job.candidate !== undefined) await compareCandidates(job, comparison);
-    if (route.config.record !== undefined && deps.suites) recordCase(job, comparison, deps.suites);
-    if (route.evaluation.calibration !== null && deps.calibrate && comparison.compared) await deps.calibrate(job, comparison.compared);
-  };
+    const candidates = route.candidates !== null && job.candidate !== undefined;
+    const calibrate = route.evaluation.calibration !== null && deps.calibrate !== undefined && comparison.compared !== undefined;
+    if (!candidates && !calibrate) {
+      if (route.config.record !== undefined && deps.suites) recordCase(job, comparison, deps.suites);
+      return;
+    }
+    return (async () => {
+      if (candidates) await compareCandidates(job, comparison);
+      if (route.config.record !== undefined && deps.suites) recordCase(job, comparison, deps.suites);
+      if (calibrate) await deps.calibrate!(job, comparison.compared!);
+    })();
+  }
 
   /** Agreement (raw, and adjusted by calibration's noise verdicts), agent calls and latencies: readiness's data. */
   function evaluate(job: ShadowJob, comparison: Comparison): void {
@@ -154,8 +168,8 @@ function round(ms: number | undefined): number | undefined {
   return ms === undefined ? undefined : Math.round(ms * 10) / 10;
 }
 
-/** Legacy's answer against one agent's (the job's agent, or a further candidate). */
-async function judge(job: ShadowJob, agent: UpstreamResult | null, deps: RecorderDeps): Promise<Comparison> {
+/** Legacy's answer against one agent's (the job's agent, or a further candidate); a promise only when the comparator returns one. */
+function judge(job: ShadowJob, agent: UpstreamResult | null, deps: RecorderDeps): Comparison | Promise<Comparison> {
   const legacy = job.legacy;
   if (job.legacyError || !legacy) return { result: 'legacy_error', reason: job.legacyError?.kind ?? 'no_response' };
   if (legacy.status >= 500) return { result: 'legacy_error', reason: 'status_5xx' };
@@ -169,12 +183,17 @@ async function judge(job: ShadowJob, agent: UpstreamResult | null, deps: Recorde
   if (legacyBody === null || agentBody === null) return { result: 'skipped', reason: 'undecodable' };
   const legacyResponse: CapturedResponse = { status: legacy.status, headers: withoutEncoding(legacy.headers), body: legacyBody, truncated: false };
   const agentResponse: CapturedResponse = { status: agent.status, headers: withoutEncoding(agent.headers), body: agentBody, truncated: false };
-  try {
-    const outcome = await job.route.compare(legacyResponse, agentResponse, { route: job.route.name, method: job.method, path: job.path });
-    return { result: outcome.result, outcome, legacyBody, agentBody, compared: { legacy: legacyResponse, agent: agentResponse } };
-  } catch (err) {
+  const judged = (outcome: CompareOutcome): Comparison => ({ result: outcome.result, outcome, legacyBody, agentBody, compared: { legacy: legacyResponse, agent: agentResponse } });
+  const failed = (err: unknown): Comparison => {
     deps.metrics.comparatorErrors.inc({ route: job.route.name });
     deps.log.warn({ route: job.route.name, sampleId: job.id, err: (err as Error).message }, 'comparator failed; counted as skipped');
     return { result: 'skipped', reason: 'comparator_error' };
+  };
+  let outcome: CompareOutcome | Promise<CompareOutcome>;
+  try {
+    outcome = job.route.compare(legacyResponse, agentResponse, { route: job.route.name, method: job.method, path: job.path });
+  } catch (err) {
+    return failed(err);
   }
+  return outcome instanceof Promise ? outcome.then(judged, failed) : judged(outcome);
 }
