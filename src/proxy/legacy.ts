@@ -84,7 +84,9 @@ export class LegacyForwarder {
     try {
       this.pool.dispatch({
         method: (ex.req.method ?? 'GET') as Dispatcher.HttpMethod, path, headers: fwd.headers, body,
-        headersTimeout: this.options.timeoutMs, bodyTimeout: 0,
+        // Both deadlines are the call's own native timer: undici's are FastTimers that outlive
+        // the request by up to a second (a WeakRef each), promoted garbage at every request.
+        headersTimeout: 0, bodyTimeout: 0,
       }, call);
     } catch (err) {
       call.onError(err as Error);
@@ -117,13 +119,17 @@ class IdleTimeoutError extends Error { readonly code = 'UND_ERR_BODY_TIMEOUT'; }
 class LegacyCall implements Dispatcher.DispatchHandler {
   private abort: Abort | null = null;
   private resume: (() => void) | null = null;
-  private idle: NodeJS.Timeout | null = null;
+  /** One native timer per call: legacy.timeoutMs for the answer's head, then the idle timeout between body chunks. */
+  private timer: NodeJS.Timeout | null;
   /** Why we cut the call ourselves; the error undici reports next is that. */
   private failure: FailureKind | null = null;
   private gone = false;
   private status = 0;
 
-  constructor(private readonly f: LegacyForwarder, private readonly ex: Exchange, private reserved: number) {}
+  constructor(private readonly f: LegacyForwarder, private readonly ex: Exchange, private reserved: number) {
+    this.timer = setTimeout(onTimer, f.options.timeoutMs, this);
+    this.timer.unref();
+  }
 
   clientGone(): void {
     this.gone = true;
@@ -133,6 +139,7 @@ class LegacyCall implements Dispatcher.DispatchHandler {
   onConnect(abort: Abort): void {
     this.abort = abort;
     if (this.gone) abort(new ClientGoneError('client left'));
+    else if (this.failure !== null) abort(new Error('legacy did not answer in time')); // the deadline passed while queued
   }
 
   onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
@@ -159,15 +166,17 @@ class LegacyCall implements Dispatcher.DispatchHandler {
     const job = this.ex.job;
     if (job) job.legacyHead(status, headerObject(this.f.options.servedByHeader === false ? headers : headers.slice(0, -2)));
     const idleMs = isEventStream(headers) ? this.f.options.streamIdleTimeoutMs : this.f.idleTimeoutMs;
-    if (idleMs > 0) {
-      this.idle = setTimeout(onIdle, idleMs, this);
-      this.idle.unref();
+    if (idleMs === this.f.options.timeoutMs) this.timer?.refresh();
+    else {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = idleMs > 0 ? setTimeout(onTimer, idleMs, this) : null;
+      this.timer?.unref();
     }
     return true;
   }
 
   onData(chunk: Buffer): boolean {
-    this.idle?.refresh();
+    this.timer?.refresh();
     this.ex.job?.legacyData(chunk);
     if (this.ex.res.write(chunk)) return true;
     this.ex.res.once('drain', this.resume!);
@@ -213,11 +222,12 @@ class LegacyCall implements Dispatcher.DispatchHandler {
   }
 
   timedOut(): void {
-    this.cut('timeout', 'legacy went quiet for longer than its idle timeout');
+    this.timer = null;
+    this.cut('timeout', this.status === 0 ? 'legacy did not answer within its timeout' : 'legacy went quiet for longer than its idle timeout');
   }
 
   private end(): void {
-    if (this.idle) { clearTimeout(this.idle); this.idle = null; }
+    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
     this.f.releasePreread(this.reserved);
     this.reserved = 0;
   }
@@ -253,7 +263,7 @@ function latin1(value: string | Buffer): string {
   return typeof value === 'string' ? value : value.toString('latin1');
 }
 
-function onIdle(call: LegacyCall): void {
+function onTimer(call: LegacyCall): void {
   call.timedOut();
 }
 

@@ -59,8 +59,10 @@ export class UpstreamClient {
           path: this.basePath + req.path,
           headers: req.headers as Record<string, string>,
           body: req.body && req.body.length > 0 ? req.body : null,
-          headersTimeout: req.timeoutMs,
-          bodyTimeout: req.timeoutMs,
+          // The handler's own deadline covers the whole call; undici's timers would be FastTimers
+          // outliving each call by up to a second (a WeakRef each): garbage promoted per request.
+          headersTimeout: 0,
+          bodyTimeout: 0,
         }, handler);
       } catch (err) {
         handler.onError(err as Error);
