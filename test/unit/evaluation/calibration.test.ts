@@ -2,20 +2,10 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { NoiseCalibration, differingFields, type CalibrationKind } from '../../../src/evaluation/calibration.js';
 import { classifyField, percent } from '../../../src/evaluation/field-verdict.js';
+import { seeded } from '../../support/seeded-random.js';
 
 const DEFAULTS = { window: 1000, minSamples: 30, alpha: 0.01, maxFields: 20 };
 
-/** mulberry32: a seeded PRNG, so every synthetic stream is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rates = Record<CalibrationKind, number>;
 
