@@ -7,9 +7,8 @@
 // both, walk, report every difference) decides. So it can only ever say "equal" where the
 // structural walk would find no difference; a property test holds it to that.
 import type { JsonPlan } from './json.js';
+import { MAX_DEPTH, numbersEqual } from './json-rules.js';
 import type { PatternState } from './pointer.js';
-
-const MAX_DEPTH = 500;
 
 /** true: no difference under the plan's rules; false: the structural comparison must decide. */
 export function lockstepEqual(legacy: Buffer, agent: Buffer, plan: JsonPlan): boolean {
@@ -150,10 +149,7 @@ function equalValues(a: Reader, b: Reader, plan: JsonPlan, ignore: PatternState,
     const sb = b.i; const eb = b.number();
     if (ea === -1 || eb === -1) return false;
     if (ea - sa === eb - sb && sameBytes(a.buf, sa, b.buf, sb, ea - sa)) return true;
-    const na = Number(a.buf.toString('latin1', sa, ea));
-    const nb = Number(b.buf.toString('latin1', sb, eb));
-    if (na === nb) return true;
-    return plan.numericTolerance > 0 && Math.abs(na - nb) <= plan.numericTolerance * Math.max(Math.abs(na), Math.abs(nb));
+    return numbersEqual(Number(a.buf.toString('latin1', sa, ea)), Number(b.buf.toString('latin1', sb, eb)), plan.numericTolerance);
   }
   if (ca === 0x74) return cb === 0x74 && a.literal('true') && b.literal('true');
   if (ca === 0x66) return cb === 0x66 && a.literal('false') && b.literal('false');
@@ -164,11 +160,8 @@ function equalValues(a: Reader, b: Reader, plan: JsonPlan, ignore: PatternState,
 }
 
 function equalObjects(a: Reader, b: Reader, plan: JsonPlan, ignore: PatternState, depth: number): boolean {
-  a.i++;
-  b.i++;
-  const ea = a.peek() === 0x7d;
-  const eb = b.peek() === 0x7d;
-  if (ea || eb) { if (ea !== eb) return false; a.i++; b.i++; return true; }
+  const open = opened(a, b, 0x7d);
+  if (open !== 'items') return open === 'empty';
   for (;;) {
     if (a.peek() !== 0x22 || b.peek() !== 0x22) return false;
     const sa = a.i; const ka = a.string();
@@ -178,55 +171,50 @@ function equalObjects(a: Reader, b: Reader, plan: JsonPlan, ignore: PatternState
     if (a.peek() !== 0x3a || b.peek() !== 0x3a) return false;
     a.i++;
     b.i++;
-    let child = ignore;
-    if (ignore.length > 0) {
-      child = plan.ignore.step(ignore, keyOf(a.buf, sa, ka));
-      if (child.length > 0 && plan.ignore.accepts(child)) {
-        if (!a.skip(depth + 1) || !b.skip(depth + 1)) return false;
-        if (!separator(a, b, 0x7d)) return false;
-        if (a.buf[a.i - 1] === 0x7d) return true;
-        continue;
-      }
-    }
-    if (!equalValues(a, b, plan, child, depth + 1)) return false;
-    if (!separator(a, b, 0x7d)) return false;
-    if (a.buf[a.i - 1] === 0x7d) return true;
+    const child = ignore.length === 0 ? ignore : plan.ignore.step(ignore, keyOf(a.buf, sa, ka));
+    const next = member(a, b, plan, child, depth + 1, 0x7d);
+    if (next !== 'next') return next === 'end';
   }
 }
 
 function equalArrays(a: Reader, b: Reader, plan: JsonPlan, ignore: PatternState, depth: number): boolean {
-  a.i++;
-  b.i++;
-  const ea = a.peek() === 0x5d;
-  const eb = b.peek() === 0x5d;
-  if (ea || eb) { if (ea !== eb) return false; a.i++; b.i++; return true; }
+  const open = opened(a, b, 0x5d);
+  if (open !== 'items') return open === 'empty';
   // In-order equal elements are equal as a multiset too: unordered arrays need nothing special
   // here (ignore patterns inside them are read at the legacy element's index, as in the walk).
   for (let index = 0; ; index++) {
-    let child = ignore;
-    if (ignore.length > 0) {
-      child = plan.ignore.step(ignore, String(index));
-      if (child.length > 0 && plan.ignore.accepts(child)) {
-        if (!a.skip(depth + 1) || !b.skip(depth + 1)) return false;
-        if (!separator(a, b, 0x5d)) return false;
-        if (a.buf[a.i - 1] === 0x5d) return true;
-        continue;
-      }
-    }
-    if (!equalValues(a, b, plan, child, depth + 1)) return false;
-    if (!separator(a, b, 0x5d)) return false;
-    if (a.buf[a.i - 1] === 0x5d) return true;
+    const child = ignore.length === 0 ? ignore : plan.ignore.step(ignore, String(index));
+    const next = member(a, b, plan, child, depth + 1, 0x5d);
+    if (next !== 'next') return next === 'end';
   }
 }
 
-/** Both readers at the same separator (`,` or `close`), consumed; false otherwise. */
-function separator(a: Reader, b: Reader, close: number): boolean {
-  const sa = a.peek();
-  const sb = b.peek();
-  if (sa !== sb || (sa !== 0x2c && sa !== close)) return false;
+/** Both readers past `{` or `[`: both empty, both with items, or one of each (null). */
+function opened(a: Reader, b: Reader, close: number): 'empty' | 'items' | null {
   a.i++;
   b.i++;
-  return true;
+  const ea = a.peek() === close;
+  const eb = b.peek() === close;
+  if (!ea && !eb) return 'items';
+  if (ea !== eb) return null;
+  a.i++;
+  b.i++;
+  return 'empty';
+}
+
+/**
+ * One member's value (or element) at both readers — skipped, though still checked as JSON, when
+ * its ignore state accepts — then the same separator at both: 'next', 'end' (`close` read), or
+ * null when the structural walk must decide.
+ */
+function member(a: Reader, b: Reader, plan: JsonPlan, child: PatternState, depth: number, close: number): 'next' | 'end' | null {
+  const ignored = child.length > 0 && plan.ignore.accepts(child);
+  if (ignored ? !(a.skip(depth) && b.skip(depth)) : !equalValues(a, b, plan, child, depth)) return null;
+  const sa = a.peek();
+  if (sa !== b.peek() || (sa !== 0x2c && sa !== close)) return null;
+  a.i++;
+  b.i++;
+  return sa === close ? 'end' : 'next';
 }
 
 /** Tokens are short: a plain loop beats Buffer.compare's call into C++. */

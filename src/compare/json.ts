@@ -4,6 +4,7 @@
 
 import type { DifferenceCollector } from './differences.js';
 import { lockstepEqual } from './json-lockstep.js';
+import { MAX_DEPTH, numbersEqual } from './json-rules.js';
 import { escapeSegment, type PatternSet, type PatternState } from './pointer.js';
 import type { DifferenceKind, StringNormalisation } from './types.js';
 
@@ -11,8 +12,7 @@ import type { DifferenceKind, StringNormalisation } from './types.js';
  * keeps the quadratic multiset matching to at most 10^6 element probes. */
 export const MAX_UNORDERED_ELEMENTS = 1000;
 
-/** Deeper nesting is reported rather than walked, so hostile input cannot overflow the stack. */
-export const MAX_DEPTH = 500;
+export { MAX_DEPTH, numbersEqual };
 
 export interface JsonPlan {
   ignore: PatternSet;
@@ -46,11 +46,6 @@ export function createStringNormaliser(options: StringNormalisation): (value: st
     if (caseInsensitive) out = out.toLowerCase();
     return out;
   };
-}
-
-export function numbersEqual(a: number, b: number, tolerance: number): boolean {
-  if (a === b) return true;
-  return tolerance > 0 && Math.abs(a - b) <= tolerance * Math.max(Math.abs(a), Math.abs(b));
 }
 
 /**
