@@ -111,6 +111,27 @@ test('legacy stalls mid-body past legacy.timeoutMs: the client connection is cut
   assert.equal(await metricValue(sg, 'shadowgate_upstream_errors_total', { upstream: 'legacy' }), 1, 'counted once');
 });
 
+test('legacy.timeoutMs bounds the wait for the head, then each quiet gap: an answer that trickles in for longer than it is served whole', { timeout: 15_000 }, async (t) => {
+  const legacy = await new FakeUpstream().start();
+  const agent = await new FakeUpstream().start();
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  legacy.handler = async (_req, res) => {
+    await pause(600); // the head inside the 1 s deadline
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.flushHeaders();
+    await pause(500); // the deadline restarts at the head: 1.1 s in, the first part is still in time
+    for (let i = 0; i < 6; i++) { res.write(`part ${i};`); await pause(250); } // 1.5 s of body, never 1 s quiet
+    res.end('end');
+  };
+  const sg = await startTestShadowgate({ legacy: legacy.url, agent: agent.url, legacyOptions: { timeoutMs: 1000 } });
+  t.after(async () => { await sg.close(); await legacy.stop(); await agent.stop(); });
+
+  const res = await clientRequest(`${sg.dataUrl}/api/trickle`);
+  assert.equal(res.status, 200);
+  assert.equal(res.body.toString(), 'part 0;part 1;part 2;part 3;part 4;part 5;end');
+  assert.equal(await metricValue(sg, 'shadowgate_upstream_errors_total', { upstream: 'legacy' }), 0);
+});
+
 test('a client that leaves mid-stream: the legacy call is cut and the shadow dropped (regression: both were held until legacy ended)', { timeout: 10_000 }, async (t) => {
   const legacy = await new FakeUpstream().start();
   const agent = await new FakeUpstream().start();
