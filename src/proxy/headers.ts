@@ -86,7 +86,7 @@ export function forwardedRequestHeaders(req: IncomingMessage, clientAddress: str
       case 'x-forwarded-host': if (skip?.has(lower)) continue; xfHost ??= value; continue;
       case 'forwarded': if (skip?.has(lower)) continue; forwarded = forwarded === undefined ? value : `${forwarded}, ${value}`; continue;
       default:
-        if (HOP_BY_HOP.has(lower) || (skip !== null && skip.has(lower))) continue;
+        if (isHopByHop(lower, skip)) continue;
         // x-shadowgate-* on a request are the proxy's own markers (shadow, sample id, calibration): a client cannot send them.
         if (lower.startsWith('x-shadowgate-')) continue;
         out.push(name, value);
@@ -125,13 +125,6 @@ function forwardedElement(addr: string, host: string | undefined): string {
   return element;
 }
 
-/** Appends this hop's `forwarded` element and x-forwarded-host to an object of headers (WebSocket upgrades). */
-export function appendForwarded(headers: IncomingHttpHeaders, clientAddress: string | undefined): void {
-  const element = forwardedElement(clientAddress ?? '', headers.host);
-  headers.forwarded = headers.forwarded ? `${headers.forwarded}, ${element}` : element;
-  if (headers.host && !headers['x-forwarded-host']) headers['x-forwarded-host'] = headers.host;
-}
-
 /**
  * An upstream answer's raw headers (undici: Buffers, name/value alternating) as the flat list
  * the client gets: hop-by-hop and nominated ones dropped; content-length kept (node frames
@@ -150,7 +143,7 @@ export function clientResponseHeaders(raw: readonly Buffer[], servedByHeader: st
     const name = raw[i]!.toString('latin1');
     const lower = name.toLowerCase();
     if (lower === 'trailer') { out.push(name, raw[i + 1]!.toString('latin1')); continue; } // end-to-end (RFC 9110 §6.6.2): trailers are forwarded
-    if (HOP_BY_HOP.has(lower) || (skip !== null && skip.has(lower))) continue;
+    if (isHopByHop(lower, skip)) continue;
     if (servedByHeader !== false && lower === servedByHeader) continue;
     out.push(name, raw[i + 1]!.toString('latin1'));
   }
