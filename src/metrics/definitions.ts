@@ -184,15 +184,6 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-const KNOWN_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'TRACE']);
-export function methodLabel(method: string | undefined): string {
-  return method !== undefined && KNOWN_METHODS.has(method) ? method : 'OTHER';
-}
-
-export function statusClass(status: number): string {
-  return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'other';
-}
-
 /** Keeps at most `limit` distinct values per route; later ones become "other". */
 export class BoundedLabels {
   private readonly seen = new Map<string, Set<string>>();
