@@ -151,10 +151,10 @@ export function clientResponseHeaders(raw: readonly Buffer[], servedByHeader: st
   return out;
 }
 
-/** Lower-cased header object from a flat name/value list (what comparisons and samples read). */
-export function headerObject(flat: readonly string[]): Record<string, string | string[]> {
+/** Lower-cased header object from a flat name/value list, its first `length` entries (what comparisons and samples read). */
+export function headerObject(flat: readonly string[], length = flat.length): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (let i = 0; i < flat.length; i += 2) {
+  for (let i = 0; i < length; i += 2) {
     const name = flat[i]!.toLowerCase();
     const value = flat[i + 1]!;
     const prev = out[name];

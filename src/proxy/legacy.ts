@@ -164,7 +164,7 @@ class LegacyCall implements Dispatcher.DispatchHandler {
     this.resume = resume;
     if (status >= 500) this.f.count5xx(this.ex);
     const job = this.ex.job;
-    if (job) job.legacyHead(status, headerObject(this.f.options.servedByHeader === false ? headers : headers.slice(0, -2)));
+    if (job) job.legacyHead(status, headers, this.f.options.servedByHeader === false ? headers.length : headers.length - 2);
     const idleMs = isEventStream(headers) ? this.f.options.streamIdleTimeoutMs : this.f.idleTimeoutMs;
     if (idleMs === this.f.options.timeoutMs) this.timer?.refresh();
     else {

@@ -3,17 +3,37 @@
 // pass-through as the answer streams to the client (legacyHead/legacyData/legacyDone).
 import { randomUUID } from 'node:crypto';
 import { BodyCapture, type ByteBudget } from './capture.js';
+import { headerObject } from '../proxy/headers.js';
 import type { Cancellable, UpstreamClient, UpstreamResult } from '../proxy/upstream-client.js';
 import type { Candidate, RouteRuntime } from '../routing/runtime.js';
 import type { Span } from '../tracing/otel.js';
 import type { AgentReport } from '../tracing/agent-report.js';
 
+type Headers = Record<string, string | string[] | undefined>;
+
 export interface LegacySide {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: BodyCapture;
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: BodyCapture;
   durationMs: number;
   complete: boolean;         // body fully received
+}
+
+/**
+ * Legacy's side as the pass-through saw it: the flat header list it wrote to the client is kept,
+ * and the header object comparisons and samples read is built from it on first use, off the
+ * client's path.
+ */
+class StreamedLegacy implements LegacySide {
+  durationMs = 0;
+  complete = false;
+  private built: Headers | null = null;
+
+  constructor(readonly status: number, private readonly flat: readonly string[], private readonly flatLength: number, readonly body: BodyCapture) {}
+
+  get headers(): Headers {
+    return this.built ??= headerObject(this.flat, this.flatLength);
+  }
 }
 
 export type AbandonReason = 'body_too_large' | 'buffer_full' | 'client_aborted' | 'circuit_open' | 'draining';
@@ -109,9 +129,10 @@ export class ShadowJob {
     return this.legacyDoneFlag;
   }
 
-  legacyHead(status: number, headers: LegacySide['headers']): void {
+  /** Legacy's answer head: `flat` is the [name, value, …] list written to the client, of which the first `length` entries are legacy's. */
+  legacyHead(status: number, flat: readonly string[], length: number): void {
     if (this.abandoned) return; // released already: capturing now would leak budget
-    this.legacy = { status, headers, body: new BodyCapture(this.captureLimit, this.budget), durationMs: 0, complete: false };
+    this.legacy = new StreamedLegacy(status, flat, length, new BodyCapture(this.captureLimit, this.budget));
   }
 
   legacyData(chunk: Buffer): void {
@@ -131,7 +152,7 @@ export class ShadowJob {
   }
 
   /** Legacy's answer when it was read whole by the proxy itself (parallel serve), not streamed. */
-  setLegacy(status: number, headers: LegacySide['headers'], body: Buffer, durationMs: number, truncated: boolean): void {
+  setLegacy(status: number, headers: Headers, body: Buffer, durationMs: number, truncated: boolean): void {
     const side: LegacySide = { status, headers, body: new BodyCapture(this.captureLimit, this.budget), durationMs, complete: true };
     side.body.push(body);
     if (truncated && !side.body.stopped) side.body.stopped = 'limit';
