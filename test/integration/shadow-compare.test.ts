@@ -237,3 +237,20 @@ test('compressed answers are compared as content: gzip legacy vs identity agent 
   assert.deepEqual(sample!.differences.map((d) => d.pointer), ['/price']);
   assert.deepEqual(JSON.parse(sample!.legacy.body), body, 'stored decoded');
 });
+
+test('the legacy side of a sample is what legacy sent: its own headers, without the served-by header the proxy added for the client', async (t) => {
+  const legacy = await new FakeUpstream().start();
+  const agent = await new FakeUpstream().start();
+  legacy.handler = (_req, res) => { res.writeHead(200, { 'content-type': 'application/json', 'x-legacy-build': '41' }); res.end('{"price":1}'); };
+  agent.handler = (_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"price":2}'); };
+  const sg = await startTestShadowgate({ legacy: legacy.url, agent: agent.url, routes: [{ name: 'cmp', match: { path: '/api/*' } }] });
+  t.after(async () => { await sg.close(); await legacy.stop(); await agent.stop(); });
+
+  const res = await clientRequest(`${sg.dataUrl}/api/price`);
+  assert.equal(res.headers['x-shadowgate-served-by'], 'legacy', 'the client is told who served');
+  await eventually(async () => (await count(sg, 'mismatch')) === 1, 'the mismatch recorded');
+  const [sample] = await diffs(sg);
+  assert.equal(sample!.legacy.headers['x-legacy-build'], '41');
+  assert.equal(sample!.legacy.headers['content-type'], 'application/json');
+  assert.equal(sample!.legacy.headers['x-shadowgate-served-by'], undefined);
+});
