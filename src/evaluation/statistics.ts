@@ -60,20 +60,7 @@ export function normalCdf(x: number): number {
   } else {
     const e = Math.exp(-ax * ax / 2);
     if (ax < 7.07106781186547) {
-      let num = 3.52624965998911e-2 * ax + 0.700383064443688;
-      num = num * ax + 6.37396220353165;
-      num = num * ax + 33.912866078383;
-      num = num * ax + 112.079291497871;
-      num = num * ax + 221.213596169931;
-      num = num * ax + 220.206867912376;
-      let den = 8.83883476483184e-2 * ax + 1.75566716318264;
-      den = den * ax + 16.064177579207;
-      den = den * ax + 86.7807322029461;
-      den = den * ax + 296.564248779674;
-      den = den * ax + 637.333633378831;
-      den = den * ax + 793.826512519948;
-      den = den * ax + 440.413735824752;
-      tail = e * num / den;
+      tail = e * poly(HART_NUM, ax) / poly(HART_DEN, ax);
     } else {
       let cf = ax + 0.65;
       cf = ax + 4 / cf;
@@ -85,6 +72,12 @@ export function normalCdf(x: number): number {
   }
   return x > 0 ? 1 - tail : tail;
 }
+
+// Hart 5666's rational approximation, lowest order first.
+const HART_NUM = [220.206867912376, 221.213596169931, 112.079291497871, 33.912866078383, 6.37396220353165,
+  0.700383064443688, 3.52624965998911e-2];
+const HART_DEN = [440.413735824752, 793.826512519948, 637.333633378831, 296.564248779674, 86.7807322029461,
+  16.064177579207, 1.75566716318264, 8.83883476483184e-2];
 
 /** z for a two-sided interval at `confidence`: Φ⁻¹(1 − (1 − confidence)/2); 1.95996… at 0.95. */
 export function zForConfidence(confidence: number): number {
